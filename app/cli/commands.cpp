@@ -1,0 +1,358 @@
+#include "commands.h"
+
+#include "kafka/admin.h"
+#include "kafka/sink.h"
+#include "load/runner.h"
+#include "store/store.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QThread>
+#include <QTimer>
+
+#include <optional>
+
+namespace loadlevel::cli {
+
+namespace {
+
+int exitFor(const Error& e) {
+    if (e.isFatal())
+        return kUsage;
+    return e.isRetriable() ? kUnavailable : kFailed;
+}
+
+std::optional<qint64> intOption(Context& c, const QString& name, qint64 fallback, qint64 min) {
+    if (!c.args.isSet(name))
+        return fallback;
+    bool ok = false;
+    const qint64 v = c.args.value(name).toLongLong(&ok);
+    if (!ok || v < min) {
+        c.console.error(QStringLiteral("--%1 expects a whole number of at least %2, got '%3'")
+                            .arg(name)
+                            .arg(min)
+                            .arg(c.args.value(name)));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<double> rateOption(Context& c, const QString& name) {
+    if (!c.args.isSet(name))
+        return 0.0;
+    bool ok = false;
+    const double v = c.args.value(name).toDouble(&ok);
+    if (!ok || v < 0) {
+        c.console.error(QStringLiteral("--%1 expects a number >= 0 (per second), got '%2'").arg(name, c.args.value(name)));
+        return std::nullopt;
+    }
+    return v;
+}
+
+QString rate(double perSec) { return QString::number(perSec, 'f', 0); }
+
+Result<bool> ensureTopic(Context& c, const kafka::ClientConfig& config) {
+    auto admin = kafka::Admin::create(config);
+    if (!admin)
+        return fail(admin.error());
+    return (*admin)->ensureTopic(c.settings.topic, c.settings.partitions, c.settings.replicationFactor);
+}
+
+} // namespace
+
+int runBurst(Context& c) {
+    auto count = intOption(c, QStringLiteral("count"), 1000, 1);
+    auto perSec = rateOption(c, QStringLiteral("rate"));
+    auto seed = intOption(c, QStringLiteral("seed"), QDateTime::currentMSecsSinceEpoch(), 0);
+    if (!count || !perSec || !seed)
+        return kUsage;
+    auto config = c.settings.clientConfig();
+    if (!config) {
+        c.console.error(config.error().message);
+        return exitFor(config.error());
+    }
+    if (!c.args.isSet(QStringLiteral("no-create"))) {
+        auto created = ensureTopic(c, *config);
+        if (!created) {
+            c.console.error(created.error().message);
+            return exitFor(created.error());
+        }
+        if (*created)
+            c.console.info(QStringLiteral("created topic %1 with %2 partitions").arg(c.settings.topic).arg(c.settings.partitions));
+    }
+
+    load::RunSpec spec;
+    spec.count = *count;
+    spec.ratePerSec = *perSec;
+    spec.generator.seed = static_cast<quint64>(*seed);
+    load::Runner runner(*config, c.settings.topic);
+    auto manifest = runner.run(
+        spec,
+        [&](const load::RunProgress& p) {
+            c.console.progress(QStringLiteral("sent %1/%2 · acked %3 · failed %4 · %5 s")
+                                   .arg(p.sent)
+                                   .arg(p.requested)
+                                   .arg(p.acked)
+                                   .arg(p.failed)
+                                   .arg(p.elapsedSec, 0, 'f', 1));
+        },
+        &interrupted());
+    c.console.endProgress();
+    if (!manifest) {
+        c.console.error(manifest.error().message);
+        return exitFor(manifest.error());
+    }
+    auto saved = manifest->save(c.settings.runsDir);
+    if (!saved)
+        c.console.error(saved.error().message);
+
+    const double secs = std::max(0.001, manifest->startedAt.msecsTo(manifest->finishedAt) / 1000.0);
+    if (c.console.jsonMode()) {
+        QJsonObject o = manifest->toJson();
+        o.remove(QStringLiteral("unacked"));
+        o.insert(QStringLiteral("unacked_count"), static_cast<qint64>(manifest->unacked.size()));
+        o.insert(QStringLiteral("acked_per_sec"), manifest->acked / secs);
+        o.insert(QStringLiteral("manifest"), saved ? *saved : QString());
+        c.console.json(o);
+    } else {
+        c.console.line(QStringLiteral("run %1: sent %2, acked %3, unacked %4 in %5 s (%6 acked/s); "
+                                      "ack latency p50 %7 ms, p99 %8 ms")
+                           .arg(manifest->runId)
+                           .arg(manifest->sent)
+                           .arg(manifest->acked)
+                           .arg(manifest->unacked.size())
+                           .arg(secs, 0, 'f', 2)
+                           .arg(rate(manifest->acked / secs))
+                           .arg(manifest->ackP50Ms, 0, 'f', 1)
+                           .arg(manifest->ackP99Ms, 0, 'f', 1));
+        c.console.line(QStringLiteral("check it with: loadlevel-cli verify --run %1").arg(manifest->runId));
+    }
+    if (!manifest->error.isEmpty())
+        c.console.error(manifest->error);
+    return manifest->acked == manifest->requested ? kOk : kFailed;
+}
+
+int runSink(Context& c) {
+    auto members = intOption(c, QStringLiteral("members"), 1, 1);
+    auto batchRows = intOption(c, QStringLiteral("batch-rows"), 5000, 1);
+    auto batchMs = intOption(c, QStringLiteral("batch-ms"), 50, 1);
+    auto idle = intOption(c, QStringLiteral("exit-when-idle"), 0, 0);
+    auto ceiling = rateOption(c, QStringLiteral("max-rows-per-sec"));
+    if (!members || !batchRows || !batchMs || !ceiling || !idle)
+        return kUsage;
+    auto config = c.settings.clientConfig();
+    if (!config) {
+        c.console.error(config.error().message);
+        return exitFor(config.error());
+    }
+    if (c.settings.database.isEmpty()) {
+        c.console.error(QStringLiteral("no database given (--db or LOADLEVEL_DB)"));
+        return kUsage;
+    }
+    if (auto created = ensureTopic(c, *config); !created) {
+        c.console.error(created.error().message);
+        return exitFor(created.error());
+    }
+
+    kafka::SinkOptions opt;
+    opt.topic = c.settings.topic;
+    opt.group = c.settings.group;
+    opt.members = static_cast<int>(*members);
+    opt.batchRows = static_cast<int>(*batchRows);
+    opt.batchMs = static_cast<int>(*batchMs);
+    opt.maxRowsPerSec = *ceiling;
+    kafka::Sink sink(*config, opt, c.settings.storeFactory());
+    QObject::connect(&sink, &kafka::Sink::problem, &sink, [&](const QString& m) { c.console.error(m); }, Qt::QueuedConnection);
+    QObject::connect(&sink, &kafka::Sink::recovered, &sink, [&](const QString& m) { c.console.info(m); }, Qt::QueuedConnection);
+    if (auto r = sink.start(); !r) {
+        c.console.error(r.error().message);
+        return exitFor(r.error());
+    }
+    c.console.info(QStringLiteral("sink: group %1 · %2 member(s) · batches of up to %3 rows / %4 ms%5 · Ctrl+C stops")
+                       .arg(opt.group)
+                       .arg(opt.members)
+                       .arg(opt.batchRows)
+                       .arg(opt.batchMs)
+                       .arg(opt.maxRowsPerSec > 0 ? QStringLiteral(" · ceiling %1 rows/s").arg(opt.maxRowsPerSec) : QString()));
+
+    QElapsedTimer clock;
+    clock.start();
+    qint64 lastPersisted = 0;
+    qint64 lastConsumed = 0;
+    qint64 lastActivityMs = 0;
+    qint64 lastTickMs = 0;
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, &sink, [&] {
+        if (interrupted().load()) {
+            QCoreApplication::quit();
+            return;
+        }
+        const qint64 now = clock.elapsed();
+        if (now - lastTickMs < 1000)
+            return;
+        const double dt = (now - lastTickMs) / 1000.0;
+        lastTickMs = now;
+        const kafka::SinkStatus s = sink.status();
+        const double perSec = (s.persisted - lastPersisted) / dt;
+        if (s.consumed != lastConsumed)
+            lastActivityMs = now;
+        lastPersisted = s.persisted;
+        lastConsumed = s.consumed;
+        QStringList parts;
+        for (const auto& a : s.assignments) {
+            QStringList ids;
+            for (int p : a)
+                ids << QString::number(p);
+            parts << u'[' + ids.join(u',') + u']';
+        }
+        if (c.console.jsonMode()) {
+            c.console.json({{QStringLiteral("persisted"), s.persisted},
+                            {QStringLiteral("persisted_per_sec"), perSec},
+                            {QStringLiteral("consumed"), s.consumed},
+                            {QStringLiteral("duplicates"), s.duplicates},
+                            {QStringLiteral("dead_letters"), s.deadLetters},
+                            {QStringLiteral("database_up"), s.databaseUp},
+                            {QStringLiteral("assignments"), parts.join(u' ')}});
+        } else {
+            c.console.progress(QStringLiteral("persisted %1 (%2 rows/s) · duplicates skipped %3 · dead letters %4 · "
+                                              "partitions %5 · database %6")
+                                   .arg(s.persisted)
+                                   .arg(rate(perSec))
+                                   .arg(s.duplicates)
+                                   .arg(s.deadLetters)
+                                   .arg(parts.join(u' '))
+                                   .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN")));
+        }
+        if (*idle > 0 && s.consumed > 0 && now - lastActivityMs >= *idle * 1000)
+            QCoreApplication::quit();
+    });
+    tick.start(100);
+    QCoreApplication::exec();
+    c.console.endProgress();
+    const kafka::SinkStatus last = sink.status();
+    sink.stop();
+    const kafka::SinkStatus s = sink.status();
+    c.console.info(QStringLiteral("sink stopped: persisted %1, duplicates skipped %2, dead letters %3")
+                       .arg(std::max(s.persisted, last.persisted))
+                       .arg(std::max(s.duplicates, last.duplicates))
+                       .arg(std::max(s.deadLetters, last.deadLetters)));
+    return kOk;
+}
+
+int runTopics(Context& c) {
+    const QString sub = c.positional.value(0);
+    auto config = c.settings.clientConfig();
+    if (!config) {
+        c.console.error(config.error().message);
+        return exitFor(config.error());
+    }
+    auto admin = kafka::Admin::create(*config);
+    if (!admin) {
+        c.console.error(admin.error().message);
+        return exitFor(admin.error());
+    }
+    if (sub == u"ensure") {
+        auto created = (*admin)->ensureTopic(c.settings.topic, c.settings.partitions, c.settings.replicationFactor);
+        if (!created) {
+            c.console.error(created.error().message);
+            return exitFor(created.error());
+        }
+        c.console.line(*created ? QStringLiteral("created topic %1 (%2 partitions, replication factor %3)")
+                                      .arg(c.settings.topic)
+                                      .arg(c.settings.partitions)
+                                      .arg(c.settings.replicationFactor)
+                                : QStringLiteral("topic %1 already exists").arg(c.settings.topic));
+        if (c.console.jsonMode())
+            c.console.json({{QStringLiteral("topic"), c.settings.topic}, {QStringLiteral("created"), *created}});
+        return kOk;
+    }
+    if (sub == u"describe") {
+        auto info = (*admin)->describeTopic(c.settings.topic);
+        if (!info) {
+            c.console.error(info.error().message);
+            return exitFor(info.error());
+        }
+        if (c.console.jsonMode()) {
+            QJsonArray parts;
+            for (const auto& p : info->partitions)
+                parts.append(QJsonObject{{QStringLiteral("partition"), p.id}, {QStringLiteral("leader"), p.leader},
+                                         {QStringLiteral("replicas"), static_cast<int>(p.replicas.size())},
+                                         {QStringLiteral("isr"), static_cast<int>(p.isr.size())},
+                                         {QStringLiteral("low"), p.low}, {QStringLiteral("high"), p.high}});
+            c.console.json({{QStringLiteral("topic"), info->name}, {QStringLiteral("partitions"), parts},
+                            {QStringLiteral("messages"), info->messages()}});
+            return kOk;
+        }
+        c.console.line(QStringLiteral("topic %1: %2 partitions, %3 messages on the broker")
+                           .arg(info->name)
+                           .arg(info->partitions.size())
+                           .arg(info->messages()));
+        c.console.line(QStringLiteral("%1 %2 %3 %4 %5").arg(u"partition", 9).arg(u"leader", 6).arg(u"isr", 7).arg(u"low", 12).arg(u"high", 12));
+        for (const auto& p : info->partitions)
+            c.console.line(QStringLiteral("%1 %2 %3 %4 %5")
+                               .arg(p.id, 9)
+                               .arg(p.leader, 6)
+                               .arg(QStringLiteral("%1/%2").arg(p.isr.size()).arg(p.replicas.size()), 7)
+                               .arg(p.low, 12)
+                               .arg(p.high, 12));
+        return kOk;
+    }
+    c.console.error(QStringLiteral("topics expects 'ensure' or 'describe'"));
+    return kUsage;
+}
+
+int runVerify(Context& c) {
+    const QString runId = c.args.value(QStringLiteral("run"));
+    auto waitSec = intOption(c, QStringLiteral("wait"), 0, 0);
+    if (!waitSec)
+        return kUsage;
+    if (runId.isEmpty()) {
+        c.console.error(QStringLiteral("verify needs --run ID (printed by burst)"));
+        return kUsage;
+    }
+    auto manifest = load::RunManifest::load(c.settings.runsDir, runId);
+    if (!manifest) {
+        c.console.error(manifest.error().message);
+        return kUsage;
+    }
+    auto store = c.settings.storeFactory()(QStringLiteral("loadlevel-verify"));
+    if (!store) {
+        c.console.error(store.error().message);
+        return exitFor(store.error());
+    }
+    // With --wait, give the sink time to catch up before judging.
+    QElapsedTimer clock;
+    clock.start();
+    Result<load::Verification> v = load::verifyRun(**store, *manifest);
+    while (v && !v->ok() && clock.elapsed() < *waitSec * 1000 && !interrupted().load()) {
+        c.console.progress(QStringLiteral("waiting for the sink: %1 of %2 acknowledged events persisted")
+                               .arg(v->acked - v->missing)
+                               .arg(v->acked));
+        QThread::msleep(500);
+        v = load::verifyRun(**store, *manifest);
+    }
+    c.console.endProgress();
+    if (!v) {
+        c.console.error(v.error().message);
+        return exitFor(v.error());
+    }
+    if (c.console.jsonMode()) {
+        c.console.json(v->toJson());
+    } else {
+        QStringList sample;
+        for (qint64 s : v->missingSample)
+            sample << QString::number(s);
+        c.console.line(QStringLiteral("run %1: acknowledged %2, persisted %3, missing %4, duplicates %5%6 → %7")
+                           .arg(v->runId)
+                           .arg(v->acked)
+                           .arg(v->persisted)
+                           .arg(v->missing)
+                           .arg(v->duplicates)
+                           .arg(sample.isEmpty() ? QString() : QStringLiteral(" (first missing: %1)").arg(sample.join(u", ")))
+                           .arg(v->ok() ? QStringLiteral("OK") : QStringLiteral("FAILED")));
+    }
+    return v->ok() ? kOk : kFailed;
+}
+
+} // namespace loadlevel::cli

@@ -1,0 +1,76 @@
+#include "console.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace loadlevel::cli {
+
+namespace {
+std::atomic<bool> g_interrupted{false}; // written by the signal handler only
+extern "C" void onSignal(int) { g_interrupted.store(true); }
+} // namespace
+
+void installInterruptHandler() {
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+const std::atomic<bool>& interrupted() { return g_interrupted; }
+
+Console::Console(bool json)
+    : m_json(json)
+    , m_tty(isatty(STDERR_FILENO) == 1) {}
+
+void Console::line(const QString& text) const {
+    if (m_json)
+        return;
+    std::fputs(text.toLocal8Bit().constData(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+void Console::json(const QJsonObject& object) const {
+    std::fputs(QJsonDocument(object).toJson(QJsonDocument::Compact).constData(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+void Console::info(const QString& text) const {
+    std::fputs(text.toLocal8Bit().constData(), stderr);
+    std::fputc('\n', stderr);
+}
+
+void Console::error(const QString& text) const {
+    std::fputs((u"error: " + text).toLocal8Bit().constData(), stderr);
+    std::fputc('\n', stderr);
+}
+
+void Console::progress(const QString& text) {
+    if (m_tty) {
+        std::fprintf(stderr, "\r\033[K%s", text.toLocal8Bit().constData());
+        std::fflush(stderr);
+        m_open = true;
+        return;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastPipedMs >= 5000) {
+        m_lastPipedMs = now;
+        info(text);
+    }
+}
+
+void Console::endProgress() {
+    if (m_open) {
+        std::fputc('\n', stderr);
+        m_open = false;
+    }
+}
+
+} // namespace loadlevel::cli

@@ -1,0 +1,107 @@
+// loadlevel-cli: thin commands over the headless core.
+#include "commands.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace loadlevel;
+using namespace loadlevel::cli;
+
+namespace {
+
+const char* const kCommands = R"txt(Commands:
+  burst      Send N generated ratings to Kafka, as fast as possible or paced; records a run.
+               loadlevel-cli burst --count 1000
+               loadlevel-cli burst --count 100000 --rate 5000
+  sink       Persist the topic into PostgreSQL exactly once, as a consumer group (Ctrl+C stops).
+               loadlevel-cli sink --members 3 --max-rows-per-sec 20000
+  topics     Create the topic if missing, or show partitions and offsets.
+               loadlevel-cli topics ensure --partitions 6
+               loadlevel-cli topics describe
+  verify     Compare a run's acknowledged events with the persisted rows (missing, duplicates).
+               loadlevel-cli verify --run 20261123-021935-3fa2 --wait 60
+
+Kafka and the database come from --kafka/--db or LOADLEVEL_KAFKA/LOADLEVEL_DB
+(`eval "$(scripts/stack env)"` sets both for the local stack). Any librdkafka property can be
+passed with -X key=value, or a Java-style client.properties file with --kafka-config (SASL/TLS).
+Exit codes: 0 ok, 1 problem found (events missing, not all acknowledged), 2 usage, 3 unreachable.)txt";
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("loadlevel"));
+    QCoreApplication::setOrganizationName(QStringLiteral("loadlevel"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION));
+
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Loadlevel: fire ratings through Kafka into PostgreSQL, exactly once.\n\n") +
+                                QString::fromUtf8(kCommands));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("burst | sink | topics | verify"));
+    p.addOptions({
+        {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."), QStringLiteral("host:port")},
+        {QStringLiteral("db"), QStringLiteral("Database URL postgresql://user@host:port/db (default: $LOADLEVEL_DB)."), QStringLiteral("url")},
+        {QStringLiteral("topic"), QStringLiteral("Topic (default: ratings)."), QStringLiteral("name"), QStringLiteral("ratings")},
+        {QStringLiteral("group"), QStringLiteral("Consumer group of the sink (default: loadlevel-sink)."), QStringLiteral("id"), QStringLiteral("loadlevel-sink")},
+        {QStringLiteral("X"), QStringLiteral("librdkafka property, repeatable (e.g. -X security.protocol=SASL_SSL)."), QStringLiteral("key=value")},
+        {QStringLiteral("kafka-config"), QStringLiteral("Java-style client.properties file."), QStringLiteral("file")},
+        {QStringLiteral("partitions"), QStringLiteral("Partitions when the topic is created (default: 6)."), QStringLiteral("n"), QStringLiteral("6")},
+        {QStringLiteral("replication-factor"), QStringLiteral("Replication factor when the topic is created (default: 1)."), QStringLiteral("n"), QStringLiteral("1")},
+        {QStringLiteral("runs-dir"), QStringLiteral("Folder of run manifests (default: $LOADLEVEL_RUNS_DIR or the user data folder)."), QStringLiteral("dir")},
+        {QStringLiteral("json"), QStringLiteral("Machine-readable output: one JSON object per line.")},
+        {QStringLiteral("count"), QStringLiteral("burst: number of events (default: 1000)."), QStringLiteral("n")},
+        {QStringLiteral("rate"), QStringLiteral("burst: events per second; 0 or absent = as fast as possible."), QStringLiteral("r")},
+        {QStringLiteral("seed"), QStringLiteral("burst: generator seed, for a reproducible run."), QStringLiteral("n")},
+        {QStringLiteral("no-create"), QStringLiteral("burst: do not create the topic if it is missing.")},
+        {QStringLiteral("members"), QStringLiteral("sink: consumer-group members, one thread each (default: 1)."), QStringLiteral("n")},
+        {QStringLiteral("max-rows-per-sec"), QStringLiteral("sink: ceiling on rows written per second (protects the database)."), QStringLiteral("r")},
+        {QStringLiteral("batch-rows"), QStringLiteral("sink: rows per transaction at most (default: 5000)."), QStringLiteral("n")},
+        {QStringLiteral("batch-ms"), QStringLiteral("sink: a batch closes this long after its first row (default: 50)."), QStringLiteral("ms")},
+        {QStringLiteral("exit-when-idle"), QStringLiteral("sink: exit after this many seconds without new messages."), QStringLiteral("s")},
+        {QStringLiteral("run"), QStringLiteral("verify: the run id printed by burst."), QStringLiteral("id")},
+        {QStringLiteral("wait"), QStringLiteral("verify: wait up to this many seconds for the sink to catch up."), QStringLiteral("s")},
+    });
+    p.process(app);
+
+    const QStringList positional = p.positionalArguments();
+    if (positional.isEmpty()) {
+        std::fputs(p.helpText().toLocal8Bit().constData(), stderr);
+        return kUsage;
+    }
+    Console console(p.isSet(QStringLiteral("json")));
+    bool okP = false, okR = false;
+    pipeline::Settings settings;
+    settings.kafka = p.value(QStringLiteral("kafka"));
+    settings.database = p.value(QStringLiteral("db"));
+    settings.topic = p.value(QStringLiteral("topic"));
+    settings.group = p.value(QStringLiteral("group"));
+    settings.kafkaProperties = p.values(QStringLiteral("X"));
+    settings.kafkaPropertiesFile = p.value(QStringLiteral("kafka-config"));
+    settings.partitions = p.value(QStringLiteral("partitions")).toInt(&okP);
+    settings.replicationFactor = p.value(QStringLiteral("replication-factor")).toInt(&okR);
+    settings.runsDir = p.value(QStringLiteral("runs-dir"));
+    settings.applyEnvironment();
+    if (!okP || settings.partitions < 1 || !okR || settings.replicationFactor < 1) {
+        console.error(QStringLiteral("--partitions and --replication-factor expect whole numbers >= 1"));
+        return kUsage;
+    }
+
+    installInterruptHandler();
+    Context c{settings, p, positional.mid(1), console};
+    const QString command = positional.first();
+    if (command != u"verify")
+        console.info(u"loadlevel " + settings.describe());
+    if (command == u"burst")
+        return runBurst(c);
+    if (command == u"sink")
+        return runSink(c);
+    if (command == u"topics")
+        return runTopics(c);
+    if (command == u"verify")
+        return runVerify(c);
+    console.error(QStringLiteral("unknown command '%1' (try --help)").arg(command));
+    return kUsage;
+}

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "event/rating_event.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+#include <expected>
+#include <vector>
+
+namespace loadlevel::event {
+
+// The wire format of DESIGN.md: compact JSON value, CloudEvents Kafka-binding headers, key movie_id.
+
+struct Header {
+    QByteArray name;
+    QByteArray value;
+    friend bool operator==(const Header&, const Header&) = default;
+};
+
+struct WireMessage {
+    QByteArray key;
+    QByteArray value;
+    std::vector<Header> headers;
+};
+
+// Where a consumed message came from; used for derived ids and dead letters.
+struct Origin {
+    QString topic;
+    int partition = -1;
+    qint64 offset = -1;
+    qint64 timestampMs = -1; // Kafka message timestamp, -1 if none
+};
+
+// Why a message or request body was refused. `field` is empty when the whole input is at fault.
+struct Rejection {
+    enum class Kind {
+        Malformed, // not JSON, not an object, not UTF-8, a field of the wrong type (HTTP 400)
+        Invalid,   // well-formed but a value is out of range or missing (HTTP 422)
+        TooLarge,  // over the size limit (HTTP 413)
+    };
+    Kind kind = Kind::Malformed;
+    QString field;
+    QString reason;
+};
+
+inline constexpr qsizetype kMaxValueBytes = 64 * 1024;
+inline constexpr const char* kEventType = "loadlevel.rating.v1";
+inline constexpr const char* kDefaultSource = "/loadlevel";
+
+QByteArray encodeValue(const RatingEvent& e);
+WireMessage encode(const RatingEvent& e);
+
+// Decodes a Kafka message. Without a ce_id header the id is derived from topic/partition/offset,
+// so a redelivered plain message still maps to the same row.
+std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::vector<Header>& headers,
+                                             const Origin& origin);
+
+// Validates the rating fields of one JSON object (shared with the HTTP service). Fills userId,
+// movieId and rating of `out`; an "event_id" member, when present, must be a UUID and is taken.
+std::expected<void, Rejection> readRatingObject(const QJsonObject& object, RatingEvent& out);
+
+// Parses a UTF-8, size-limited JSON document; the first step of decode() and of HTTP bodies.
+std::expected<QJsonDocument, Rejection> parseJson(QByteArrayView bytes, qsizetype limit = kMaxValueBytes);
+
+QUuid derivedEventId(const Origin& origin);
+QString formatRating(double rating);
+
+} // namespace loadlevel::event

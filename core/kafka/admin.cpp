@@ -1,0 +1,172 @@
+#include "kafka/admin.h"
+
+#include <array>
+#include <thread>
+
+namespace loadlevel::kafka {
+
+namespace {
+
+int ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
+
+Error kafkaError(const QString& what, rd_kafka_resp_err_t err) {
+    const QString text = what + u": " + QString::fromUtf8(rd_kafka_err2str(err));
+    switch (err) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+        return Error::unavailable(text);
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+        return Error::timeout(text + u" (is the broker reachable?)");
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+        return Error::notFound(text);
+    default:
+        return Error::failed(text);
+    }
+}
+
+} // namespace
+
+Result<std::unique_ptr<Admin>> Admin::create(const ClientConfig& config) {
+    auto conf = config.build({{key::kClientId, "loadlevel-admin"}});
+    if (!conf)
+        return fail(conf.error());
+    std::array<char, 512> err{};
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err.data(), err.size());
+    if (!rk)
+        return fail(Error::invalid(QStringLiteral("cannot create Kafka admin client: %1").arg(QString::fromUtf8(err.data()))));
+    (void)conf->release();
+    std::unique_ptr<Admin> a(new Admin);
+    a->m_config = config;
+    a->m_rk.reset(rk);
+    return a;
+}
+
+Result<MetadataHandle> Admin::metadata(const QString& topic, std::chrono::milliseconds timeout) {
+    TopicHandle t(rd_kafka_topic_new(m_rk.get(), topic.toUtf8().constData(), nullptr));
+    const rd_kafka_metadata_t* md = nullptr;
+    const auto err = rd_kafka_metadata(m_rk.get(), 0, t.get(), &md, ms(timeout));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(kafkaError(QStringLiteral("metadata for %1").arg(topic), err));
+    return MetadataHandle(md);
+}
+
+Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replicationFactor,
+                                std::chrono::milliseconds timeout) {
+    if (partitions < 1 || replicationFactor < 1)
+        return fail(Error::invalid(QStringLiteral("partitions and replication factor must be at least 1")));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::array<char, 512> err{};
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.toUtf8().constData(), partitions, replicationFactor,
+                                                    err.data(), err.size());
+    if (!nt)
+        return fail(Error::invalid(QStringLiteral("topic %1: %2").arg(topic, QString::fromUtf8(err.data()))));
+    QueueHandle queue(rd_kafka_queue_new(m_rk.get()));
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(m_rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(options, ms(timeout), err.data(), err.size());
+    rd_kafka_AdminOptions_set_request_timeout(options, ms(timeout), err.data(), err.size());
+    rd_kafka_CreateTopics(m_rk.get(), &nt, 1, options, queue.get());
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_NewTopic_destroy(nt);
+
+    EventHandle ev(rd_kafka_queue_poll(queue.get(), ms(timeout) + 1000));
+    if (!ev)
+        return fail(Error::timeout(QStringLiteral("creating topic %1 timed out (is the broker reachable?)").arg(topic)));
+    if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(kafkaError(QStringLiteral("creating topic %1").arg(topic), e));
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    bool created = true;
+    for (size_t i = 0; i < n; ++i) {
+        const auto e = rd_kafka_topic_result_error(results[i]);
+        if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+            created = false;
+        else if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return fail(Error::failed(QStringLiteral("creating topic %1: %2")
+                                          .arg(topic, QString::fromUtf8(rd_kafka_topic_result_error_string(results[i])))));
+    }
+
+    // Metadata propagates asynchronously; wait until every partition has a leader.
+    for (;;) {
+        auto md = metadata(topic, std::chrono::seconds(5));
+        if (md && (*md)->topic_cnt == 1 && (*md)->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+            (*md)->topics[0].partition_cnt > 0) {
+            bool allLed = true;
+            for (int i = 0; i < (*md)->topics[0].partition_cnt; ++i)
+                allLed = allLed && (*md)->topics[0].partitions[i].leader >= 0;
+            if (allLed)
+                return created;
+        }
+        if (std::chrono::steady_clock::now() >= deadline)
+            return fail(Error::timeout(QStringLiteral("topic %1 has no leader for every partition yet").arg(topic)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks, std::chrono::milliseconds timeout) {
+    auto md = metadata(topic, timeout);
+    if (!md)
+        return fail(md.error());
+    if ((*md)->topic_cnt != 1)
+        return fail(Error::notFound(QStringLiteral("topic %1 does not exist").arg(topic)));
+    const rd_kafka_metadata_topic_t& t = (*md)->topics[0];
+    if (t.err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(kafkaError(QStringLiteral("topic %1").arg(topic), t.err));
+    TopicInfo info;
+    info.name = topic;
+    for (int i = 0; i < t.partition_cnt; ++i) {
+        const rd_kafka_metadata_partition_t& p = t.partitions[i];
+        PartitionInfo pi;
+        pi.id = p.id;
+        pi.leader = p.leader;
+        for (int r = 0; r < p.replica_cnt; ++r)
+            pi.replicas << p.replicas[r];
+        for (int r = 0; r < p.isr_cnt; ++r)
+            pi.isr << p.isrs[r];
+        if (withWatermarks) {
+            int64_t low = -1, high = -1;
+            const auto e = rd_kafka_query_watermark_offsets(m_rk.get(), topic.toUtf8().constData(), p.id, &low,
+                                                            &high, ms(timeout));
+            if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+                return fail(kafkaError(QStringLiteral("watermarks of %1[%2]").arg(topic).arg(p.id), e));
+            pi.low = low;
+            pi.high = high;
+        }
+        info.partitions << pi;
+    }
+    std::sort(info.partitions.begin(), info.partitions.end(),
+              [](const PartitionInfo& a, const PartitionInfo& b) { return a.id < b.id; });
+    return info;
+}
+
+Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, const QString& topic,
+                                                      std::chrono::milliseconds timeout) {
+    auto info = describeTopic(topic, false, timeout);
+    if (!info)
+        return fail(info.error());
+    // A consumer handle with the group's id reads its committed offsets without joining the group.
+    auto conf = m_config.build({{key::kClientId, "loadlevel-admin"}},
+                               {{key::kGroupId, group.toStdString()}, {key::kAutoCommit, "false"}});
+    if (!conf)
+        return fail(conf.error());
+    std::array<char, 512> err{};
+    KafkaHandle consumer(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
+    if (!consumer)
+        return fail(Error::failed(QString::fromUtf8(err.data())));
+    (void)conf->release();
+    PartitionList list(rd_kafka_topic_partition_list_new(info->partitions.size()));
+    for (const auto& p : info->partitions)
+        rd_kafka_topic_partition_list_add(list.get(), topic.toUtf8().constData(), p.id);
+    const auto e = rd_kafka_committed(consumer.get(), list.get(), ms(timeout));
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(kafkaError(QStringLiteral("committed offsets of group %1").arg(group), e));
+    std::map<int, qint64> out;
+    for (int i = 0; i < list->cnt; ++i)
+        out[list->elems[i].partition] = list->elems[i].offset >= 0 ? list->elems[i].offset : -1;
+    rd_kafka_consumer_close(consumer.get());
+    return out;
+}
+
+} // namespace loadlevel::kafka

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "error.h"
+#include "kafka/client_config.h"
+#include "kafka/handles.h"
+
+#include <QList>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+namespace loadlevel::kafka {
+
+struct PartitionInfo {
+    int id = -1;
+    int leader = -1;
+    QList<int> replicas;
+    QList<int> isr;
+    qint64 low = -1;  // first offset still on the broker
+    qint64 high = -1; // log-end offset
+};
+
+struct TopicInfo {
+    QString name;
+    QList<PartitionInfo> partitions;
+    [[nodiscard]] qint64 messages() const {
+        qint64 n = 0;
+        for (const auto& p : partitions)
+            n += p.high - p.low;
+        return n;
+    }
+};
+
+// Topic and group administration over one librdkafka client.
+// Thread: any single thread at a time; every call blocks for at most its timeout.
+// Errors: broker unreachable (Unavailable/Timeout), topic missing (NotFound), refused requests.
+class Admin {
+public:
+    static Result<std::unique_ptr<Admin>> create(const ClientConfig& config);
+
+    // Creates the topic if it does not exist; returns true if it was created. Waits until every
+    // partition has a leader so that producers and consumers can use it at once.
+    Result<bool> ensureTopic(const QString& topic, int partitions, int replicationFactor,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+    Result<TopicInfo> describeTopic(const QString& topic, bool withWatermarks = true,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Offsets the group committed to Kafka, per partition (-1: nothing committed).
+    Result<std::map<int, qint64>> committedOffsets(const QString& group, const QString& topic,
+                                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+private:
+    Admin() = default;
+    Result<MetadataHandle> metadata(const QString& topic, std::chrono::milliseconds timeout);
+
+    ClientConfig m_config;
+    KafkaHandle m_rk;
+};
+
+} // namespace loadlevel::kafka

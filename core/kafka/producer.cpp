@@ -1,0 +1,139 @@
+#include "kafka/producer.h"
+
+#include <array>
+
+namespace loadlevel::kafka {
+
+namespace {
+// Java's default partitioner, so that Loadlevel and Java producers put a movie in the same partition.
+constexpr const char* kJavaCompatiblePartitioner = "murmur2_random";
+} // namespace
+
+Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, const QString& topic,
+                                                   DeliveryHandler onDelivery, ErrorHandler onError) {
+    auto conf = config.build({{key::kLinger, "5"},
+                              {key::kPartitioner, kJavaCompatiblePartitioner},
+                              {key::kQueueMaxMessages, "500000"},
+                              {key::kClientId, "loadlevel-producer"}},
+                             // Durable acceptance depends on these; acks=all follows from idempotence.
+                             {{key::kIdempotence, "true"}});
+    if (!conf)
+        return fail(conf.error());
+
+    std::unique_ptr<Producer> p(new Producer);
+    p->m_topicName = topic;
+    p->m_onDelivery = std::move(onDelivery);
+    p->m_onError = std::move(onError);
+    rd_kafka_conf_set_opaque(conf->get(), p.get());
+    rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::onDeliveryReport);
+    rd_kafka_conf_set_error_cb(conf->get(), &Producer::onClientError);
+
+    std::array<char, 512> err{};
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err.data(), err.size());
+    if (!rk)
+        return fail(Error::invalid(QStringLiteral("cannot create Kafka producer: %1").arg(QString::fromUtf8(err.data()))));
+    (void)conf->release(); // rd_kafka_new took ownership
+    p->m_rk.reset(rk);
+    p->m_topic.reset(rd_kafka_topic_new(rk, topic.toUtf8().constData(), nullptr));
+    if (!p->m_topic)
+        return fail(Error::invalid(QStringLiteral("invalid topic name '%1'").arg(topic)));
+    p->m_poller = std::thread([raw = p.get()] { raw->pollLoop(); });
+    return p;
+}
+
+Producer::~Producer() {
+    // Give in-flight messages a bounded chance to be acknowledged, then stop the poller.
+    if (m_rk)
+        (void)flush(std::chrono::seconds(5));
+    m_stop = true;
+    if (m_poller.joinable())
+        m_poller.join();
+    m_topic.reset();
+    m_rk.reset();
+}
+
+void Producer::pollLoop() {
+    while (!m_stop.load(std::memory_order_relaxed))
+        rd_kafka_poll(m_rk.get(), 50);
+    rd_kafka_poll(m_rk.get(), 0);
+}
+
+void Producer::onDeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+    auto* self = static_cast<Producer*>(opaque);
+    if (!self->m_onDelivery)
+        return;
+    Delivery d;
+    d.token = reinterpret_cast<quintptr>(msg->_private);
+    d.ok = msg->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (!d.ok)
+        d.error = QString::fromUtf8(rd_kafka_err2str(msg->err));
+    d.partition = msg->partition;
+    d.offset = msg->offset;
+    d.latencyUs = rd_kafka_message_latency(msg);
+    self->m_onDelivery(d);
+}
+
+void Producer::onClientError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<Producer*>(opaque);
+    if (!self->m_onError)
+        return;
+    QString text = QString::fromUtf8(reason);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        std::array<char, 512> buf{};
+        rd_kafka_fatal_error(rk, buf.data(), buf.size());
+        self->m_onError(Error::failed(u"fatal producer error: " + QString::fromUtf8(buf.data())));
+        return;
+    }
+    const auto code = static_cast<rd_kafka_resp_err_t>(err);
+    if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT)
+        self->m_onError(Error::unavailable(text));
+    else
+        self->m_onError(Error::failed(text));
+}
+
+Result<void> Producer::produce(const event::WireMessage& m, quint64 token, std::chrono::milliseconds maxBlock) {
+    const auto deadline = std::chrono::steady_clock::now() + maxBlock;
+    for (;;) {
+        rd_kafka_headers_t* headers = rd_kafka_headers_new(m.headers.size());
+        for (const auto& h : m.headers)
+            rd_kafka_header_add(headers, h.name.constData(), h.name.size(), h.value.constData(), h.value.size());
+        // librdkafka's RD_KAFKA_V_* macros are C casts by design.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wold-style-cast"
+        const rd_kafka_resp_err_t err = rd_kafka_producev(
+            m_rk.get(), RD_KAFKA_V_RKT(m_topic.get()), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_VALUE(const_cast<char*>(m.value.constData()), static_cast<size_t>(m.value.size())),
+            RD_KAFKA_V_KEY(m.key.constData(), static_cast<size_t>(m.key.size())), RD_KAFKA_V_HEADERS(headers),
+            RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<quintptr>(token))), RD_KAFKA_V_END);
+#pragma GCC diagnostic pop
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return {}; // librdkafka now owns the headers
+        rd_kafka_headers_destroy(headers);
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return fail(Error::failed(QStringLiteral("produce to %1 failed: %2")
+                                          .arg(m_topicName, QString::fromUtf8(rd_kafka_err2str(err)))));
+        if (std::chrono::steady_clock::now() >= deadline)
+            return fail(Error::timeout(QStringLiteral("the producer queue stayed full for %1 ms "
+                                                      "(is the broker reachable?)")
+                                           .arg(maxBlock.count())));
+        // The poller thread drains delivery reports; wait for room.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+Result<void> Producer::flush(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (rd_kafka_outq_len(m_rk.get()) > 0) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return fail(Error::timeout(QStringLiteral("%1 messages still unacknowledged after %2 ms")
+                                           .arg(rd_kafka_outq_len(m_rk.get()))
+                                           .arg(timeout.count())));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return {};
+}
+
+int Producer::inFlight() const { return rd_kafka_outq_len(m_rk.get()); }
+
+} // namespace loadlevel::kafka

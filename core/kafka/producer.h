@@ -1,0 +1,68 @@
+#pragma once
+
+#include "error.h"
+#include "event/codec.h"
+#include "kafka/client_config.h"
+#include "kafka/handles.h"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+
+namespace loadlevel::kafka {
+
+// The broker's answer for one produced message.
+struct Delivery {
+    quint64 token = 0;       // what the caller passed to produce()
+    bool ok = false;
+    QString error;           // librdkafka's reason when !ok
+    int partition = -1;
+    qint64 offset = -1;
+    qint64 latencyUs = 0;    // produce() call -> broker acknowledgement
+};
+
+// Idempotent producer (acks=all implied, linger 5 ms unless overridden) for one topic.
+// Thread: produce() may be called from any thread; delivery reports and errors are handed to the
+// callbacks on the producer's own poller thread, which the Producer owns and stops on destruction.
+// Errors: produce() returns them (queue full past the deadline, unknown topic, fatal idempotence
+// state); asynchronous client errors (all brokers down, fatal errors) go to the ErrorHandler.
+class Producer {
+public:
+    using DeliveryHandler = std::function<void(const Delivery&)>;
+    using ErrorHandler = std::function<void(const Error&)>;
+
+    static Result<std::unique_ptr<Producer>> create(const ClientConfig& config, const QString& topic,
+                                                    DeliveryHandler onDelivery, ErrorHandler onError = {});
+    ~Producer();
+    Producer(const Producer&) = delete;
+    Producer& operator=(const Producer&) = delete;
+
+    // Enqueues one message. Blocks while librdkafka's queue is full, at most maxBlock.
+    Result<void> produce(const event::WireMessage& message, quint64 token,
+                         std::chrono::milliseconds maxBlock = std::chrono::seconds(30));
+
+    // Waits until every enqueued message has a delivery report (or the timeout passes).
+    Result<void> flush(std::chrono::milliseconds timeout);
+
+    [[nodiscard]] int inFlight() const;
+    [[nodiscard]] QString topic() const { return m_topicName; }
+    [[nodiscard]] rd_kafka_t* handle() const { return m_rk.get(); }
+
+private:
+    Producer() = default;
+    static void onDeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
+    static void onClientError(rd_kafka_t*, int err, const char* reason, void* opaque);
+    void pollLoop();
+
+    KafkaHandle m_rk;
+    TopicHandle m_topic;
+    QString m_topicName;
+    DeliveryHandler m_onDelivery;
+    ErrorHandler m_onError;
+    std::atomic<bool> m_stop{false};
+    std::thread m_poller;
+};
+
+} // namespace loadlevel::kafka

@@ -1,0 +1,438 @@
+#include "kafka/sink.h"
+
+#include "event/codec.h"
+
+#include <QDebug>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <thread>
+
+namespace loadlevel::kafka {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+double steadySeconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+
+std::vector<event::Header> readHeaders(const rd_kafka_message_t* msg) {
+    std::vector<event::Header> out;
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs)
+        return out;
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+        out.push_back({QByteArray(name), value ? QByteArray(static_cast<const char*>(value), static_cast<qsizetype>(size))
+                                               : QByteArray()});
+    return out;
+}
+
+} // namespace
+
+// One consumer-group member: its own thread, consumer handle and database connection.
+class Sink::Member {
+public:
+    Member(Sink& sink, int index)
+        : m_sink(sink)
+        , m_index(index) {}
+    ~Member() {
+        requestStop();
+        join();
+    }
+
+    void start() { m_thread = std::thread([this] { run(); }); }
+    void requestStop() { m_stop = true; }
+    void join() {
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+    QList<int> assigned() const {
+        std::lock_guard lock(m_assignMutex);
+        return m_assigned;
+    }
+
+    std::atomic<qint64> consumed{0}, persisted{0}, duplicates{0}, deadLetters{0}, batches{0};
+
+private:
+    void run();
+    void handle(const rd_kafka_message_t* msg);
+    bool flush();          // write the batch, retrying while the database is down
+    bool writeOnce();      // one attempt
+    void clearBatch();
+    void dropPartitions(const rd_kafka_topic_partition_list_t* parts);
+    void setPaused(bool paused);
+    void onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+    void onDatabaseDown(const Error& e);
+    int batchLimit() const;
+
+    static void rebalanceCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                  void* opaque) {
+        static_cast<Member*>(opaque)->onRebalance(err, parts);
+    }
+    static void errorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
+        auto* self = static_cast<Member*>(opaque);
+        // Transport errors come and go with reconnects; librdkafka retries on its own.
+        if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
+            err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL)
+            self->m_sink.reportProblem(QStringLiteral("sink member %1: Kafka: %2").arg(self->m_index).arg(QString::fromUtf8(reason)));
+    }
+
+    Sink& m_sink;
+    const int m_index;
+    std::thread m_thread;
+    std::atomic<bool> m_stop{false};
+    KafkaHandle m_rk;
+    std::unique_ptr<store::Store> m_store;
+
+    store::Batch m_batch;
+    std::map<int, qint64> m_nextOffsets;
+    Clock::time_point m_batchStarted;
+    bool m_inFlush = false;
+    bool m_databaseDown = false;
+    bool m_paused = false;
+
+    mutable std::mutex m_assignMutex;
+    QList<int> m_assigned;
+};
+
+int Sink::Member::batchLimit() const {
+    const double ceiling = m_sink.m_maxRowsPerSec.load();
+    if (ceiling <= 0)
+        return m_sink.m_options.batchRows;
+    // Under a ceiling, smaller batches (about 5 per second in all) keep the write rate smooth.
+    const int smooth = static_cast<int>(ceiling / 5.0 / std::max(1, m_sink.m_options.members));
+    return std::clamp(smooth, 1, m_sink.m_options.batchRows);
+}
+
+void Sink::Member::run() {
+    const SinkOptions& opt = m_sink.m_options;
+    m_batch.group = opt.group;
+    m_batch.topic = opt.topic;
+
+    auto st = m_sink.m_stores(QStringLiteral("loadlevel-sink-%1-%2-%3")
+                                  .arg(opt.group)
+                                  .arg(m_index)
+                                  .arg(reinterpret_cast<quintptr>(this), 0, 16));
+    if (!st) {
+        m_sink.reportProblem(st.error().message);
+        return;
+    }
+    m_store = std::move(*st);
+
+    auto conf = m_sink.m_config.build(
+        {{key::kClientId, "loadlevel-sink"},
+         {key::kAutoOffsetReset, "earliest"},
+         {key::kPartitionEof, "false"},
+         // A killed member is noticed after this long, so a restarted sink takes over quickly.
+         {"session.timeout.ms", "10000"},
+         {"heartbeat.interval.ms", "2000"},
+         {"fetch.wait.max.ms", "50"}},
+        // Exactly once depends on these: offsets move only with the database transaction.
+        {{key::kGroupId, opt.group.toStdString()}, {key::kAutoCommit, "false"}, {key::kAutoOffsetStore, "false"}});
+    if (!conf) {
+        m_sink.reportProblem(conf.error().message);
+        return;
+    }
+    rd_kafka_conf_set_opaque(conf->get(), this);
+    rd_kafka_conf_set_rebalance_cb(conf->get(), &Member::rebalanceCallback);
+    rd_kafka_conf_set_error_cb(conf->get(), &Member::errorCallback);
+    std::array<char, 512> err{};
+    m_rk.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
+    if (!m_rk) {
+        m_sink.reportProblem(QStringLiteral("cannot create Kafka consumer: %1").arg(QString::fromUtf8(err.data())));
+        return;
+    }
+    (void)conf->release();
+    rd_kafka_poll_set_consumer(m_rk.get());
+
+    PartitionList topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), opt.topic.toUtf8().constData(), RD_KAFKA_PARTITION_UA);
+    if (const auto e = rd_kafka_subscribe(m_rk.get(), topics.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        m_sink.reportProblem(QStringLiteral("cannot subscribe to %1: %2").arg(opt.topic, QString::fromUtf8(rd_kafka_err2str(e))));
+        return;
+    }
+
+    while (!m_stop.load(std::memory_order_relaxed)) {
+        int waitMs = 100;
+        if (!m_batch.empty()) {
+            const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_batchStarted);
+            waitMs = std::clamp(static_cast<int>(opt.batchMs - elapsed.count()), 0, 100);
+        }
+        if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), waitMs)})
+            handle(msg.get());
+        const auto size = static_cast<int>(m_batch.rows.size() + m_batch.deadLetters.size());
+        if (size > 0 && (size >= batchLimit() || Clock::now() - m_batchStarted >= std::chrono::milliseconds(opt.batchMs)))
+            flush();
+    }
+    flush();
+    rd_kafka_consumer_close(m_rk.get());
+    m_rk.reset();
+    m_store.reset();
+}
+
+void Sink::Member::handle(const rd_kafka_message_t* msg) {
+    if (msg->err) {
+        if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            return;
+        m_sink.reportProblem(QStringLiteral("sink member %1: %2").arg(m_index).arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
+        return;
+    }
+    if (m_batch.empty())
+        m_batchStarted = Clock::now();
+    ++consumed;
+    event::Origin origin{m_batch.topic, msg->partition, msg->offset, -1};
+    rd_kafka_timestamp_type_t tsType{};
+    origin.timestampMs = rd_kafka_message_timestamp(msg, &tsType);
+    const QByteArrayView value(static_cast<const char*>(msg->payload), static_cast<qsizetype>(msg->len));
+    auto headers = readHeaders(msg);
+    auto decoded = event::decode(value, headers, origin);
+    if (decoded) {
+        m_batch.rows.push_back({std::move(*decoded), msg->partition, msg->offset});
+    } else {
+        store::DeadLetter dl;
+        dl.topic = m_batch.topic;
+        dl.partition = msg->partition;
+        dl.offset = msg->offset;
+        if (msg->key)
+            dl.key = QByteArray(static_cast<const char*>(msg->key), static_cast<qsizetype>(msg->key_len));
+        dl.value = msg->payload ? value.toByteArray() : QByteArray();
+        dl.headers = std::move(headers);
+        dl.reason = decoded.error().field.isEmpty() ? decoded.error().reason
+                                                    : decoded.error().field + u": " + decoded.error().reason;
+        m_batch.deadLetters.push_back(std::move(dl));
+    }
+    m_nextOffsets[msg->partition] = msg->offset + 1;
+}
+
+void Sink::Member::clearBatch() {
+    m_batch.rows.clear();
+    m_batch.deadLetters.clear();
+    m_batch.offsets.clear();
+    m_nextOffsets.clear();
+}
+
+bool Sink::Member::writeOnce() {
+    m_batch.offsets.clear();
+    for (const auto& [p, next] : m_nextOffsets)
+        m_batch.offsets.push_back({p, next});
+    auto r = m_store->writeBatch(m_batch);
+    if (!r) {
+        onDatabaseDown(r.error());
+        return false;
+    }
+    persisted += r->inserted;
+    duplicates += r->duplicates;
+    deadLetters += r->deadLetters;
+    ++batches;
+    // The database is the source of truth; committing to Kafka as well lets external lag tools
+    // (kafka-consumer-groups, Burrow) see the group's progress.
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(m_batch.offsets.size())));
+    const QByteArray topic = m_batch.topic.toUtf8();
+    for (const auto& o : m_batch.offsets)
+        rd_kafka_topic_partition_list_add(list.get(), topic.constData(), o.partition)->offset = o.nextOffset;
+    rd_kafka_commit(m_rk.get(), list.get(), 1);
+    clearBatch();
+    if (m_databaseDown) {
+        m_databaseDown = false;
+        m_sink.m_databaseDownMembers.fetch_sub(1);
+        m_sink.reportRecovered(QStringLiteral("sink member %1: database is back, writing again").arg(m_index));
+    }
+    return true;
+}
+
+void Sink::Member::onDatabaseDown(const Error& e) {
+    if (!m_databaseDown) {
+        m_databaseDown = true;
+        m_sink.m_databaseDownMembers.fetch_add(1);
+        m_sink.reportProblem(QStringLiteral("sink member %1 paused, retrying: %2").arg(m_index).arg(e.message));
+    }
+}
+
+void Sink::Member::setPaused(bool paused) {
+    rd_kafka_topic_partition_list_t* raw = nullptr;
+    if (rd_kafka_assignment(m_rk.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR || !raw)
+        return;
+    PartitionList assignment(raw);
+    if (paused)
+        rd_kafka_pause_partitions(m_rk.get(), assignment.get());
+    else
+        rd_kafka_resume_partitions(m_rk.get(), assignment.get());
+    m_paused = paused;
+}
+
+bool Sink::Member::flush() {
+    if (m_batch.empty())
+        return true;
+    m_sink.throttle(static_cast<qint64>(m_batch.rows.size()));
+    m_inFlush = true;
+    auto backoff = 100ms;
+    bool written = false;
+    while (!(written = writeOnce())) {
+        // Database down: stop fetching, keep the batch, keep serving the group, try again later.
+        setPaused(true);
+        if (m_stop.load())
+            break; // nothing was committed, so the next owner re-reads these messages
+        const auto until = Clock::now() + backoff;
+        while (Clock::now() < until && !m_stop.load()) {
+            if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), 50)})
+                handle(msg.get());
+            setPaused(true); // partitions assigned meanwhile start unpaused
+        }
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        if (m_batch.empty()) // every partition of the batch was revoked meanwhile
+            break;
+    }
+    m_inFlush = false;
+    if (m_paused)
+        setPaused(false);
+    if (!written)
+        clearBatch();
+    return written;
+}
+
+void Sink::Member::dropPartitions(const rd_kafka_topic_partition_list_t* parts) {
+    auto revoked = [&](int partition) {
+        for (int i = 0; i < parts->cnt; ++i)
+            if (parts->elems[i].partition == partition)
+                return true;
+        return false;
+    };
+    std::erase_if(m_batch.rows, [&](const store::RatingRow& r) { return revoked(r.partition); });
+    std::erase_if(m_batch.deadLetters, [&](const store::DeadLetter& d) { return revoked(d.partition); });
+    std::erase_if(m_nextOffsets, [&](const auto& kv) { return revoked(kv.first); });
+}
+
+void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        // Start where the database says, not where Kafka's committed offsets say.
+        auto backoff = 100ms;
+        std::map<int, qint64> stored;
+        for (;;) {
+            auto r = m_store->storedOffsets(m_sink.m_options.group, m_sink.m_options.topic);
+            if (r) {
+                stored = std::move(*r);
+                break;
+            }
+            onDatabaseDown(r.error());
+            if (m_stop.load())
+                break;
+            std::this_thread::sleep_for(backoff);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        }
+        QList<int> ids;
+        for (int i = 0; i < parts->cnt; ++i) {
+            const auto it = stored.find(parts->elems[i].partition);
+            parts->elems[i].offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+            ids << parts->elems[i].partition;
+        }
+        rd_kafka_assign(m_rk.get(), parts);
+        std::sort(ids.begin(), ids.end());
+        std::lock_guard lock(m_assignMutex);
+        m_assigned = ids;
+        return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        // Persist what we have for these partitions before another member takes them; if the
+        // database refuses, drop it: it was not committed, so the new owner reads it again.
+        if (!m_inFlush && !m_batch.empty())
+            writeOnce();
+        dropPartitions(parts);
+    }
+    rd_kafka_assign(m_rk.get(), nullptr);
+    std::lock_guard lock(m_assignMutex);
+    m_assigned.clear();
+}
+
+Sink::Sink(ClientConfig config, SinkOptions options, StoreFactory stores, QObject* parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_options(std::move(options))
+    , m_stores(std::move(stores)) {
+    m_maxRowsPerSec = m_options.maxRowsPerSec;
+}
+
+Sink::~Sink() { stop(); }
+
+Result<void> Sink::start() {
+    if (!m_members.empty())
+        return {};
+    if (m_options.members < 1 || m_options.batchRows < 1 || m_options.batchMs < 1)
+        return fail(Error::invalid(QStringLiteral("sink needs at least one member, one row and one ms per batch")));
+    {
+        auto st = m_stores(QStringLiteral("loadlevel-sink-migrate-%1").arg(reinterpret_cast<quintptr>(this), 0, 16));
+        if (!st)
+            return fail(st.error());
+        if (auto v = (*st)->migrate(); !v)
+            return fail(v.error());
+    }
+    m_stopping = false;
+    for (int i = 0; i < m_options.members; ++i) {
+        m_members.push_back(std::make_unique<Member>(*this, i));
+        m_members.back()->start();
+    }
+    return {};
+}
+
+void Sink::stop() {
+    m_stopping = true;
+    for (auto& m : m_members)
+        m->requestStop();
+    for (auto& m : m_members)
+        m->join();
+    m_members.clear();
+}
+
+void Sink::setMaxRowsPerSecond(double rowsPerSec) { m_maxRowsPerSec = std::max(0.0, rowsPerSec); }
+
+void Sink::throttle(qint64 rows) {
+    const double rate = m_maxRowsPerSec.load();
+    if (rate <= 0 || rows <= 0)
+        return;
+    double startAt = 0;
+    {
+        std::lock_guard lock(m_throttleMutex);
+        const double now = steadySeconds();
+        startAt = std::max(m_throttleNextFreeSec, now);
+        m_throttleNextFreeSec = startAt + static_cast<double>(rows) / rate;
+    }
+    while (!m_stopping.load()) {
+        const double wait = startAt - steadySeconds();
+        if (wait <= 0)
+            break;
+        std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait, 0.05)));
+    }
+}
+
+void Sink::reportProblem(const QString& message) {
+    {
+        std::lock_guard lock(m_errorMutex);
+        m_lastError = message;
+    }
+    emit problem(message);
+}
+
+void Sink::reportRecovered(const QString& message) { emit recovered(message); }
+
+SinkStatus Sink::status() const {
+    SinkStatus s;
+    for (const auto& m : m_members) {
+        s.consumed += m->consumed;
+        s.persisted += m->persisted;
+        s.duplicates += m->duplicates;
+        s.deadLetters += m->deadLetters;
+        s.batches += m->batches;
+        s.assignments << m->assigned();
+    }
+    s.members = static_cast<int>(m_members.size());
+    s.databaseUp = m_databaseDownMembers.load() == 0;
+    std::lock_guard lock(m_errorMutex);
+    s.lastError = m_lastError;
+    return s;
+}
+
+} // namespace loadlevel::kafka

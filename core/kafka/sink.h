@@ -1,0 +1,92 @@
+#pragma once
+
+#include "error.h"
+#include "kafka/client_config.h"
+#include "store/store.h"
+
+#include <QList>
+#include <QObject>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace loadlevel::kafka {
+
+struct SinkOptions {
+    QString topic = QStringLiteral("ratings");
+    QString group = QStringLiteral("loadlevel-sink");
+    int members = 1;
+    int batchRows = 5000;       // a batch closes at this many messages ...
+    int batchMs = 50;           // ... or this long after its first message
+    double maxRowsPerSec = 0;   // database protection: 0 = no ceiling
+};
+
+struct SinkStatus {
+    qint64 consumed = 0;        // messages read from Kafka
+    qint64 persisted = 0;       // new rows committed
+    qint64 duplicates = 0;      // redelivered events the database already had
+    qint64 deadLetters = 0;
+    qint64 batches = 0;
+    int members = 0;
+    bool databaseUp = true;
+    QString lastError;
+    QList<QList<int>> assignments; // partitions per member
+};
+
+// Persists the topic into a Store exactly once, as N members of one consumer group.
+// Each member is a thread with its own consumer and its own Store connection. Per batch, one
+// transaction stores rows, movie_stats, dead letters and the next offsets; on assignment a member
+// seeks to the offsets in the database, and after each transaction commits them to Kafka too.
+// Thread: create, start and stop from one thread; status() from any thread. Signals come from
+// member threads (use queued connections).
+// Errors: a database outage pauses the member, retries with backoff and emits problem() once and
+// recovered() when it is back; Kafka client errors are emitted as problem() as well.
+class Sink final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Sink)
+public:
+    using StoreFactory = std::function<Result<std::unique_ptr<store::Store>>(const QString& connectionName)>;
+
+    Sink(ClientConfig config, SinkOptions options, StoreFactory stores, QObject* parent = nullptr);
+    ~Sink() override;
+
+    // Migrates the schema, then starts the members. Fails if the database cannot be reached.
+    Result<void> start();
+    // Stops every member within a bounded time; a member flushes its batch first if it can.
+    void stop();
+
+    [[nodiscard]] SinkStatus status() const;
+    [[nodiscard]] const SinkOptions& options() const { return m_options; }
+    void setMaxRowsPerSecond(double rowsPerSec);
+
+signals:
+    void problem(const QString& message);
+    void recovered(const QString& message);
+
+private:
+    class Member;
+    friend class Member;
+    // Blocks until `rows` more rows fit under the ceiling (or stop() is called).
+    void throttle(qint64 rows);
+    void reportProblem(const QString& message);
+    void reportRecovered(const QString& message);
+
+    ClientConfig m_config;
+    SinkOptions m_options;
+    StoreFactory m_stores;
+    std::vector<std::unique_ptr<Member>> m_members;
+    std::atomic<bool> m_stopping{false};
+    std::atomic<double> m_maxRowsPerSec{0};
+
+    std::mutex m_throttleMutex;
+    double m_throttleNextFreeSec = 0;
+
+    mutable std::mutex m_errorMutex;
+    QString m_lastError;
+    std::atomic<int> m_databaseDownMembers{0};
+};
+
+} // namespace loadlevel::kafka

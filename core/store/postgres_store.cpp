@@ -1,0 +1,451 @@
+#include "store/postgres_store.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrlQuery>
+#include <QVariant>
+
+#include <array>
+
+namespace loadlevel::store {
+
+namespace {
+
+// Schema versions, applied in order under an advisory lock. Never edit a released step: add one.
+struct Migration {
+    int version;
+    std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> steps = {
+        {1,
+         {
+             R"(CREATE TABLE ratings (
+                  event_id        uuid PRIMARY KEY,
+                  user_id         bigint NOT NULL CHECK (user_id > 0),
+                  movie_id        bigint NOT NULL CHECK (movie_id > 0),
+                  rating          numeric(2,1) NOT NULL CHECK (rating BETWEEN 0.5 AND 5.0),
+                  event_time      timestamptz NOT NULL,
+                  persisted_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
+                  source          text,
+                  run_id          text,
+                  run_seq         bigint,
+                  kafka_topic     text NOT NULL,
+                  kafka_partition integer NOT NULL,
+                  kafka_offset    bigint NOT NULL))",
+             "CREATE INDEX ratings_run ON ratings (run_id, run_seq) WHERE run_id IS NOT NULL",
+             "CREATE INDEX ratings_movie ON ratings (movie_id, persisted_at)",
+             "CREATE INDEX ratings_user ON ratings (user_id, persisted_at)",
+             R"(CREATE TABLE movie_stats (
+                  movie_id     bigint PRIMARY KEY,
+                  rating_count bigint NOT NULL,
+                  rating_sum   numeric NOT NULL,
+                  avg_rating   numeric GENERATED ALWAYS AS (round(rating_sum / NULLIF(rating_count, 0), 3)) STORED,
+                  updated_at   timestamptz NOT NULL))",
+             R"(CREATE TABLE kafka_offsets (
+                  group_id        text NOT NULL,
+                  topic           text NOT NULL,
+                  kafka_partition integer NOT NULL,
+                  next_offset     bigint NOT NULL,
+                  updated_at      timestamptz NOT NULL,
+                  PRIMARY KEY (group_id, topic, kafka_partition)))",
+             R"(CREATE TABLE dead_letters (
+                  id              bigserial PRIMARY KEY,
+                  kafka_topic     text NOT NULL,
+                  kafka_partition integer NOT NULL,
+                  kafka_offset    bigint NOT NULL,
+                  msg_key         bytea,
+                  msg_value       bytea,
+                  headers         jsonb NOT NULL,
+                  reason          text NOT NULL,
+                  received_at     timestamptz NOT NULL DEFAULT now(),
+                  UNIQUE (kafka_topic, kafka_partition, kafka_offset)))",
+         }},
+    };
+    return steps;
+}
+
+// One statement per batch: rows in, duplicates skipped, movie_stats updated from what was
+// actually inserted (so a redelivered event never counts twice). Movies are locked in id order,
+// which keeps concurrent sink members free of deadlocks on movie_stats.
+constexpr const char* kInsertBatch = R"(
+WITH input AS (
+  SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::bigint[], ?::numeric[], ?::timestamptz[],
+                       ?::text[], ?::text[], ?::bigint[], ?::int[], ?::bigint[])
+    AS t(event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_partition, kafka_offset)
+), inserted AS (
+  INSERT INTO ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq,
+                       kafka_topic, kafka_partition, kafka_offset)
+  SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, ?, kafka_partition, kafka_offset
+    FROM input
+  ON CONFLICT (event_id) DO NOTHING
+  RETURNING movie_id, rating
+), stats AS (
+  INSERT INTO movie_stats AS s (movie_id, rating_count, rating_sum, updated_at)
+  SELECT movie_id, count(*), sum(rating), now() FROM inserted GROUP BY movie_id ORDER BY movie_id
+  ON CONFLICT (movie_id) DO UPDATE
+     SET rating_count = s.rating_count + EXCLUDED.rating_count,
+         rating_sum   = s.rating_sum + EXCLUDED.rating_sum,
+         updated_at   = EXCLUDED.updated_at
+)
+SELECT count(*) FROM inserted)";
+
+constexpr const char* kUpsertOffsets = R"(
+INSERT INTO kafka_offsets (group_id, topic, kafka_partition, next_offset, updated_at)
+SELECT ?, ?, p, o, now() FROM unnest(?::int[], ?::bigint[]) AS t(p, o)
+ON CONFLICT (group_id, topic, kafka_partition) DO UPDATE
+   SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at)";
+
+constexpr const char* kInsertDeadLetter = R"(
+INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
+VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
+ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
+
+constexpr const char* kSelectOffsets =
+    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE group_id = ? AND topic = ?";
+constexpr const char* kCountAll = "SELECT count(*) FROM ratings";
+constexpr const char* kCountRun = "SELECT count(*) FROM ratings WHERE run_id = ?";
+constexpr const char* kRunSequences = "SELECT run_seq FROM ratings WHERE run_id = ?";
+constexpr const char* kSelectDeadLetters = R"(
+SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at
+  FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
+
+// A PostgreSQL array literal ("{a,b}") built from already-safe tokens (numbers, UUIDs).
+template <typename Range, typename Fn> QString arrayLiteral(const Range& items, Fn token) {
+    QString out;
+    out.reserve(static_cast<qsizetype>(items.size()) * 12 + 2);
+    out += u'{';
+    bool first = true;
+    for (const auto& item : items) {
+        if (!first)
+            out += u',';
+        first = false;
+        out += token(item);
+    }
+    out += u'}';
+    return out;
+}
+
+// An array element for free text: NULL or a double-quoted, escaped string. The whole literal is
+// still bound as one parameter, so this only has to satisfy the array parser, not SQL.
+QString quotedElement(const QString& s) {
+    if (s.isNull())
+        return QStringLiteral("NULL");
+    QString out;
+    out.reserve(s.size() + 2);
+    out += u'"';
+    for (const QChar c : s) {
+        if (c == u'"' || c == u'\\')
+            out += u'\\';
+        out += c;
+    }
+    out += u'"';
+    return out;
+}
+
+QString headersJson(const std::vector<event::Header>& headers) {
+    QJsonObject o;
+    for (const auto& h : headers)
+        o.insert(QString::fromUtf8(h.name), QString::fromUtf8(h.value));
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+// SQLSTATE classes that mean "try again": connection exceptions (08), operator intervention
+// such as a shutdown (57), insufficient resources (53), deadlock/serialization (40).
+bool isTransient(const QSqlError& e) {
+    if (e.type() == QSqlError::ConnectionError)
+        return true;
+    const QString code = e.nativeErrorCode();
+    if (code.startsWith(u"08") || code.startsWith(u"57") || code.startsWith(u"53") || code.startsWith(u"40"))
+        return true;
+    const QString text = e.text().toLower();
+    return code.isEmpty() && (text.contains(u"connection") || text.contains(u"server closed") ||
+                              text.contains(u"terminat") || text.contains(u"could not send"));
+}
+
+} // namespace
+
+PostgresStore::PostgresStore(const QUrl& url, QString connectionName)
+    : m_url(url)
+    , m_name(std::move(connectionName)) {}
+
+PostgresStore::~PostgresStore() {
+    if (QSqlDatabase::contains(m_name)) {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+}
+
+QString PostgresStore::describe() const {
+    return QStringLiteral("PostgreSQL %1:%2%3").arg(m_url.host()).arg(m_url.port(5432)).arg(m_url.path());
+}
+
+Error PostgresStore::dbError(const QString& what, const QSqlError& e) {
+    // A failed statement may have left the connection broken: reconnect on the next call, once
+    // no QSqlQuery of this call is alive any more.
+    m_reconnect = true;
+    QString text = e.databaseText().trimmed();
+    if (text.isEmpty())
+        text = e.text().trimmed();
+    if (text.size() > 400) // PostgreSQL quotes the offending literal, which can be a whole batch
+        text = text.left(400) + QStringLiteral("…");
+    const QString message = QStringLiteral("%1 (%2): %3").arg(what, describe(), text);
+    return isTransient(e) ? Error::unavailable(message) : Error::failed(message);
+}
+
+Result<void> PostgresStore::connect() {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    return {};
+}
+
+Result<QSqlDatabase> PostgresStore::db() {
+    QSqlDatabase d;
+    if (QSqlDatabase::contains(m_name)) {
+        d = QSqlDatabase::database(m_name, false);
+        if (m_reconnect) {
+            d.close();
+            m_reconnect = false;
+        }
+    } else {
+        if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+            return fail(Error::failed(QStringLiteral("Qt's PostgreSQL driver (QPSQL) is not installed "
+                                                     "(Debian: libqt6sql6-psql)")));
+        d = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
+        d.setHostName(m_url.host().isEmpty() ? QStringLiteral("127.0.0.1") : m_url.host());
+        d.setPort(m_url.port(5432));
+        d.setDatabaseName(m_url.path().mid(1));
+        d.setUserName(m_url.userName());
+        d.setPassword(m_url.password());
+        // Fail fast and notice dead peers, so the sink can report "database down" and retry.
+        QStringList options = {QStringLiteral("connect_timeout=5"), QStringLiteral("application_name=loadlevel"),
+                               QStringLiteral("keepalives_idle=5"), QStringLiteral("keepalives_interval=2"),
+                               QStringLiteral("keepalives_count=3"), QStringLiteral("tcp_user_timeout=10000")};
+        const auto items = QUrlQuery(m_url).queryItems(QUrl::FullyDecoded);
+        for (const auto& [k, v] : items) {
+            QString value = v;
+            value.replace(u'\\', QStringLiteral("\\\\")).replace(u'\'', QStringLiteral("\\'"));
+            options << k + u"='" + value + u'\'';
+        }
+        d.setConnectOptions(options.join(u';'));
+    }
+    if (!d.isOpen() && !d.open()) {
+        const QSqlError e = d.lastError();
+        return fail(Error::unavailable(QStringLiteral("cannot connect to %1: %2").arg(describe(), e.text().trimmed())));
+    }
+    return d;
+}
+
+Result<int> PostgresStore::migrate() {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    if (!d->transaction())
+        return fail(dbError(QStringLiteral("begin migration"), d->lastError()));
+    QSqlQuery q(*d);
+    auto run = [&](const QString& sql) -> Result<void> {
+        if (!q.exec(sql)) {
+            const QSqlError e = q.lastError();
+            d->rollback();
+            return fail(dbError(u"migration: " + sql.simplified().left(60), e));
+        }
+        return {};
+    };
+    // Several sink processes may start at once; one migrates, the others wait and see it done.
+    if (auto r = run(QStringLiteral("SET LOCAL client_min_messages = warning")); !r)
+        return fail(r.error());
+    if (auto r = run(QStringLiteral("SELECT pg_advisory_xact_lock(774211)")); !r)
+        return fail(r.error());
+    if (auto r = run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+                                    "applied_at timestamptz NOT NULL DEFAULT now())"));
+        !r)
+        return fail(r.error());
+    if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
+        return fail(r.error());
+    int current = q.next() ? q.value(0).toInt() : 0;
+    for (const auto& m : migrations()) {
+        if (m.version <= current)
+            continue;
+        for (const char* statement : m.statements)
+            if (auto r = run(QString::fromUtf8(statement)); !r)
+                return fail(r.error());
+        if (auto r = run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version)); !r)
+            return fail(r.error());
+        current = m.version;
+    }
+    if (!d->commit())
+        return fail(dbError(QStringLiteral("commit migration"), d->lastError()));
+    return current;
+}
+
+Result<std::map<int, qint64>> PostgresStore::storedOffsets(const QString& group, const QString& topic) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kSelectOffsets));
+    q.addBindValue(group);
+    q.addBindValue(topic);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading stored offsets"), q.lastError()));
+    std::map<int, qint64> out;
+    while (q.next())
+        out[q.value(0).toInt()] = q.value(1).toLongLong();
+    return out;
+}
+
+Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    BatchResult result;
+    if (!d->transaction())
+        return fail(dbError(QStringLiteral("begin batch"), d->lastError()));
+    auto abort = [&](const QString& what, const QSqlError& e) {
+        d->rollback();
+        return fail(dbError(what, e));
+    };
+
+    if (!batch.rows.empty()) {
+        const auto& rows = batch.rows;
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kInsertBatch));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return r.event.eventId.toString(QUuid::WithoutBraces); }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.userId); }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.movieId); }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return event::formatRating(r.event.rating); }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
+            return QStringLiteral("\"%1\"").arg(r.event.eventTime.toUTC().toString(Qt::ISODateWithMs));
+        }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
+            return quotedElement(r.event.source.isEmpty() ? QString() : r.event.source);
+        }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
+            return quotedElement(r.event.runId.isEmpty() ? QString() : r.event.runId);
+        }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
+            return r.event.runSeq >= 0 ? QString::number(r.event.runSeq) : QStringLiteral("NULL");
+        }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.partition); }));
+        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.offset); }));
+        q.addBindValue(batch.topic);
+        if (!q.exec())
+            return abort(QStringLiteral("inserting %1 ratings").arg(rows.size()), q.lastError());
+        result.inserted = q.next() ? q.value(0).toLongLong() : 0;
+        result.duplicates = static_cast<qint64>(rows.size()) - result.inserted;
+    }
+
+    if (!batch.deadLetters.empty()) {
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kInsertDeadLetter));
+        for (const auto& dl : batch.deadLetters) {
+            q.addBindValue(dl.topic);
+            q.addBindValue(dl.partition);
+            q.addBindValue(dl.offset);
+            q.addBindValue(dl.key.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.key));
+            q.addBindValue(dl.value.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.value));
+            q.addBindValue(headersJson(dl.headers));
+            q.addBindValue(dl.reason);
+            if (!q.exec())
+                return abort(QStringLiteral("storing a dead letter"), q.lastError());
+            result.deadLetters += q.numRowsAffected() > 0 ? 1 : 0;
+        }
+    }
+
+    if (!batch.offsets.empty()) {
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kUpsertOffsets));
+        q.addBindValue(batch.group);
+        q.addBindValue(batch.topic);
+        q.addBindValue(arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.partition); }));
+        q.addBindValue(arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.nextOffset); }));
+        if (!q.exec())
+            return abort(QStringLiteral("storing offsets"), q.lastError());
+    }
+
+    if (!d->commit())
+        return abort(QStringLiteral("commit"), d->lastError());
+    return result;
+}
+
+Result<qint64> PostgresStore::countRatings(const QString& runId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    if (runId.isEmpty()) {
+        q.prepare(QString::fromUtf8(kCountAll));
+    } else {
+        q.prepare(QString::fromUtf8(kCountRun));
+        q.addBindValue(runId);
+    }
+    if (!q.exec() || !q.next())
+        return fail(dbError(QStringLiteral("counting ratings"), q.lastError()));
+    return q.value(0).toLongLong();
+}
+
+Result<std::vector<qint64>> PostgresStore::runSequences(const QString& runId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.setForwardOnly(true);
+    q.prepare(QString::fromUtf8(kRunSequences));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading the rows of run %1").arg(runId), q.lastError()));
+    std::vector<qint64> out;
+    while (q.next())
+        out.push_back(q.value(0).toLongLong());
+    return out;
+}
+
+Result<std::vector<DeadLetterRow>> PostgresStore::deadLetters(const QString& topic, int limit) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kSelectDeadLetters));
+    q.addBindValue(topic);
+    q.addBindValue(limit);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading dead letters"), q.lastError()));
+    std::vector<DeadLetterRow> out;
+    while (q.next()) {
+        DeadLetterRow r;
+        r.id = q.value(0).toLongLong();
+        r.topic = q.value(1).toString();
+        r.partition = q.value(2).toInt();
+        r.offset = q.value(3).toLongLong();
+        r.value = q.value(4).toByteArray();
+        r.reason = q.value(5).toString();
+        r.receivedAt = q.value(6).toDateTime();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Store>> openStore(const QString& url, const QString& connectionName) {
+    const QUrl u(url, QUrl::StrictMode);
+    const QString scheme = u.scheme().toLower();
+    if (scheme == u"postgresql" || scheme == u"postgres") {
+        if (u.path().size() < 2)
+            return fail(Error::invalid(QStringLiteral("database URL %1 names no database (…/dbname)").arg(redactUrl(url))));
+        return std::make_unique<PostgresStore>(u, connectionName);
+    }
+    return fail(Error::invalid(
+        QStringLiteral("unsupported database URL '%1' (expected postgresql://user@host:port/db)").arg(redactUrl(url))));
+}
+
+QString redactUrl(const QString& url) {
+    QUrl u(url);
+    if (!u.password().isEmpty())
+        u.setPassword(QStringLiteral("redacted"));
+    return u.toString();
+}
+
+} // namespace loadlevel::store

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "error.h"
+#include "event/codec.h"
+#include "event/rating_event.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace loadlevel::store {
+
+// A decoded event and where it was read from.
+struct RatingRow {
+    event::RatingEvent event;
+    int partition = -1;
+    qint64 offset = -1;
+};
+
+// A message that could not be decoded or validated, kept verbatim with the reason.
+struct DeadLetter {
+    QString topic;
+    int partition = -1;
+    qint64 offset = -1;
+    QByteArray key;
+    QByteArray value;
+    std::vector<event::Header> headers;
+    QString reason;
+};
+
+// The next offset to consume for one partition, written in the same transaction as the rows.
+struct OffsetRecord {
+    int partition = -1;
+    qint64 nextOffset = -1;
+};
+
+// One sink batch: stored atomically (all or nothing).
+struct Batch {
+    QString group;
+    QString topic;
+    std::vector<RatingRow> rows;
+    std::vector<DeadLetter> deadLetters;
+    std::vector<OffsetRecord> offsets;
+    [[nodiscard]] bool empty() const { return rows.empty() && deadLetters.empty() && offsets.empty(); }
+};
+
+struct BatchResult {
+    qint64 inserted = 0;   // new rows
+    qint64 duplicates = 0; // rows whose event_id was already stored (redelivery)
+    qint64 deadLetters = 0;
+};
+
+struct DeadLetterRow {
+    qint64 id = 0;
+    QString topic;
+    int partition = -1;
+    qint64 offset = -1;
+    QByteArray value;
+    QString reason;
+    QDateTime receivedAt;
+};
+
+// Persistence for the sink and the read side. One instance per thread: it owns a named
+// connection that belongs to the thread that opened it.
+// Errors: Unavailable when the database cannot be reached (the caller retries; the instance
+// reconnects on the next call), Failed for anything else, with the database's message.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    [[nodiscard]] virtual QString describe() const = 0; // "PostgreSQL 127.0.0.1:5432/db", no password
+
+    // Brings the schema to the newest version; safe to call from several processes at once.
+    virtual Result<int> migrate() = 0;
+
+    // Offsets stored for (group, topic): partition -> next offset to consume.
+    virtual Result<std::map<int, qint64>> storedOffsets(const QString& group, const QString& topic) = 0;
+
+    // One transaction: rows (duplicates ignored), movie_stats, dead letters and offsets.
+    virtual Result<BatchResult> writeBatch(const Batch& batch) = 0;
+
+    // Read side.
+    virtual Result<qint64> countRatings(const QString& runId = {}) = 0;
+    virtual Result<std::vector<qint64>> runSequences(const QString& runId) = 0; // one entry per stored row
+    virtual Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) = 0;
+};
+
+// Opens a store from a URL: postgresql://user[:password]@host[:port]/db[?sslmode=...].
+// connectionName must be unique per thread.
+Result<std::unique_ptr<Store>> openStore(const QString& url, const QString& connectionName);
+
+// The URL with any password removed, for output.
+QString redactUrl(const QString& url);
+
+} // namespace loadlevel::store
