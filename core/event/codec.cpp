@@ -4,6 +4,9 @@
 #include <QJsonValue>
 #include <QStringDecoder>
 
+#include <charconv>
+#include <cstring>
+#include <string_view>
 #include <cmath>
 
 namespace loadlevel::event {
@@ -49,37 +52,142 @@ const QByteArray* findHeader(const std::vector<Header>& headers, const char* nam
 
 } // namespace
 
+QByteArray formatTimestamp(qint64 ms) {
+    // Days since the epoch -> civil date (Howard Hinnant's algorithm, proleptic Gregorian).
+    qint64 days = ms / 86400000;
+    qint64 rem = ms % 86400000;
+    if (rem < 0) {
+        rem += 86400000;
+        --days;
+    }
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+
+    QByteArray out(24, Qt::Uninitialized);
+    char* p = out.data();
+    auto put = [&p](qint64 v, int width) {
+        for (int i = width - 1; i >= 0; --i, v /= 10)
+            p[i] = static_cast<char>('0' + v % 10);
+        p += width;
+    };
+    put(year, 4);
+    *p++ = '-';
+    put(month, 2);
+    *p++ = '-';
+    put(day, 2);
+    *p++ = 'T';
+    put(rem / 3600000, 2);
+    *p++ = ':';
+    put(rem / 60000 % 60, 2);
+    *p++ = ':';
+    put(rem / 1000 % 60, 2);
+    *p++ = '.';
+    put(rem % 1000, 3);
+    *p = 'Z';
+    return out;
+}
+
+QByteArray formatUuid(const QUuid& id) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const uchar raw[16] = {
+        uchar(id.data1 >> 24), uchar(id.data1 >> 16), uchar(id.data1 >> 8), uchar(id.data1),
+        uchar(id.data2 >> 8),  uchar(id.data2),       uchar(id.data3 >> 8), uchar(id.data3),
+        id.data4[0], id.data4[1], id.data4[2], id.data4[3], id.data4[4], id.data4[5], id.data4[6], id.data4[7]};
+    QByteArray out(36, Qt::Uninitialized);
+    char* p = out.data();
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *p++ = '-';
+        *p++ = kHex[raw[i] >> 4];
+        *p++ = kHex[raw[i] & 0x0F];
+    }
+    return out;
+}
+
 QString formatRating(double rating) {
     const int h = halfStars(rating);
     return h % 2 == 0 ? QString::number(h / 2) : QString::number(h / 2) + u".5";
 }
 
+namespace {
+char* appendLiteral(char* p, std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+char* appendNumber(char* p, qint64 v) { return std::to_chars(p, p + 20, v).ptr; }
+char* appendRating(char* p, double rating) {
+    const int h = halfStars(rating);
+    p = appendNumber(p, h / 2);
+    return h % 2 == 0 ? p : appendLiteral(p, ".5");
+}
+// The UTF-8 form of a string that repeats from event to event (a run's id, its source): converted
+// once per thread and shared afterwards.
+class Utf8Cache {
+public:
+    const QByteArray& get(const QString& s) {
+        if (s != m_text) {
+            m_text = s;
+            m_bytes = s.toUtf8();
+        }
+        return m_bytes;
+    }
+
+private:
+    QString m_text;
+    QByteArray m_bytes;
+};
+
+QByteArray number(qint64 v) {
+    char buf[24];
+    return QByteArray(buf, appendNumber(buf, v) - buf);
+}
+// Header names and constant values are shared, never copied per event.
+const QByteArray kSpecVersionName = QByteArrayLiteral("ce_specversion");
+const QByteArray kSpecVersion = QByteArrayLiteral("1.0");
+const QByteArray kIdName = QByteArrayLiteral("ce_id");
+const QByteArray kSourceName = QByteArrayLiteral("ce_source");
+const QByteArray kDefaultSourceValue = QByteArrayLiteral("/loadlevel");
+const QByteArray kTypeName = QByteArrayLiteral("ce_type");
+const QByteArray kTypeValue = QByteArrayLiteral("loadlevel.rating.v1");
+const QByteArray kTimeName = QByteArrayLiteral("ce_time");
+const QByteArray kRunIdName = QByteArrayLiteral("ce_runid");
+const QByteArray kRunSeqName = QByteArrayLiteral("ce_runseq");
+} // namespace
+
 QByteArray encodeValue(const RatingEvent& e) {
-    QByteArray out;
-    out.reserve(64);
-    out += "{\"user_id\":";
-    out += QByteArray::number(e.userId);
-    out += ",\"movie_id\":";
-    out += QByteArray::number(e.movieId);
-    out += ",\"rating\":";
-    out += formatRating(e.rating).toLatin1();
-    out += '}';
-    return out;
+    char buf[96];
+    char* p = appendLiteral(buf, R"({"user_id":)");
+    p = appendNumber(p, e.userId);
+    p = appendLiteral(p, R"(,"movie_id":)");
+    p = appendNumber(p, e.movieId);
+    p = appendLiteral(p, R"(,"rating":)");
+    p = appendRating(p, e.rating);
+    *p++ = '}';
+    return QByteArray(buf, p - buf);
 }
 
 WireMessage encode(const RatingEvent& e) {
     WireMessage m;
-    m.key = QByteArray::number(e.movieId);
+    m.key = number(e.movieId);
     m.value = encodeValue(e);
     m.headers.reserve(7);
-    m.headers.push_back({"ce_specversion", "1.0"});
-    m.headers.push_back({"ce_id", e.eventId.toByteArray(QUuid::WithoutBraces)});
-    m.headers.push_back({"ce_source", e.source.isEmpty() ? QByteArray(kDefaultSource) : e.source.toUtf8()});
-    m.headers.push_back({"ce_type", kEventType});
-    m.headers.push_back({"ce_time", e.eventTime.toUTC().toString(Qt::ISODateWithMs).toLatin1()});
+    m.headers.push_back({kSpecVersionName, kSpecVersion});
+    m.headers.push_back({kIdName, formatUuid(e.eventId)});
+    thread_local Utf8Cache sources;
+    thread_local Utf8Cache runIds;
+    m.headers.push_back({kSourceName, e.source.isEmpty() ? kDefaultSourceValue : sources.get(e.source)});
+    m.headers.push_back({kTypeName, kTypeValue});
+    m.headers.push_back({kTimeName, formatTimestamp(e.eventTime.toMSecsSinceEpoch())});
     if (!e.runId.isEmpty()) {
-        m.headers.push_back({"ce_runid", e.runId.toUtf8()});
-        m.headers.push_back({"ce_runseq", QByteArray::number(e.runSeq)});
+        m.headers.push_back({kRunIdName, runIds.get(e.runId)});
+        m.headers.push_back({kRunSeqName, number(e.runSeq)});
     }
     return m;
 }

@@ -66,4 +66,11 @@ std::expected<QJsonDocument, Rejection> parseJson(QByteArrayView bytes, qsizetyp
 QUuid derivedEventId(const Origin& origin);
 QString formatRating(double rating);
 
+// RFC 3339 UTC with milliseconds ("2026-11-23T02:19:35.123Z"), years 0000-9999. The same text as
+// QDateTime::toString(Qt::ISODateWithMs) for UTC, without its formatting machinery: this is on
+// the hot path of every produced event and every stored row.
+QByteArray formatTimestamp(qint64 msSinceEpoch);
+// A UUID as 36 lowercase hex characters with dashes (no braces), without allocation beyond the result.
+QByteArray formatUuid(const QUuid& id);
+
 } // namespace loadlevel::event

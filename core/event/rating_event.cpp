@@ -8,8 +8,10 @@ namespace loadlevel::event {
 
 QUuid newUuidV7(const QDateTime& at) {
     const auto ms = static_cast<quint64>(at.toMSecsSinceEpoch());
+    // One securely seeded generator per thread: no lock on the hot path.
+    thread_local QRandomGenerator rng = QRandomGenerator::securelySeeded();
     std::array<quint32, 3> random{};
-    QRandomGenerator::global()->fillRange(random.data(), random.size());
+    rng.fillRange(random.data(), random.size());
 
     std::array<uchar, 16> b{};
     for (int i = 0; i < 6; ++i)

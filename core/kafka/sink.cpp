@@ -382,8 +382,14 @@ void Sink::stop() {
     m_stopping = true;
     for (auto& m : m_members)
         m->requestStop();
-    for (auto& m : m_members)
+    for (auto& m : m_members) {
         m->join();
+        m_retired.consumed += m->consumed;
+        m_retired.persisted += m->persisted;
+        m_retired.duplicates += m->duplicates;
+        m_retired.deadLetters += m->deadLetters;
+        m_retired.batches += m->batches;
+    }
     m_members.clear();
 }
 
@@ -420,6 +426,11 @@ void Sink::reportRecovered(const QString& message) { emit recovered(message); }
 
 SinkStatus Sink::status() const {
     SinkStatus s;
+    s.consumed = m_retired.consumed;
+    s.persisted = m_retired.persisted;
+    s.duplicates = m_retired.duplicates;
+    s.deadLetters = m_retired.deadLetters;
+    s.batches = m_retired.batches;
     for (const auto& m : m_members) {
         s.consumed += m->consumed;
         s.persisted += m->persisted;

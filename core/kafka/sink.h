@@ -78,6 +78,7 @@ private:
     SinkOptions m_options;
     StoreFactory m_stores;
     std::vector<std::unique_ptr<Member>> m_members;
+    SinkStatus m_retired; // counters of members already stopped, so totals survive stop()
     std::atomic<bool> m_stopping{false};
     std::atomic<double> m_maxRowsPerSec{0};
 

@@ -1,0 +1,273 @@
+// The spine against the real stack: Kafka 4 (KRaft) and PostgreSQL 15 from scripts/stack.
+#include "kafka/admin.h"
+#include "kafka/sink.h"
+#include "load/runner.h"
+#include "pipeline/settings.h"
+#include "test_support.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include <optional>
+#include <thread>
+
+using namespace loadlevel;
+
+namespace {
+
+// A run on its own thread, so the test can act (kill, stop, join) while events flow.
+class BackgroundRun {
+public:
+    BackgroundRun(const kafka::ClientConfig& config, const QString& topic, qint64 count, double rate) {
+        m_thread = std::thread([=, this] {
+            load::RunSpec spec;
+            spec.count = count;
+            spec.ratePerSec = rate;
+            spec.generator.seed = 1234;
+            load::Runner runner(config, topic);
+            m_result = runner.run(spec);
+            m_done = true;
+        });
+    }
+    ~BackgroundRun() { wait(); }
+    bool done() const { return m_done.load(); }
+    Result<load::RunManifest> wait() {
+        if (m_thread.joinable())
+            m_thread.join();
+        return *m_result;
+    }
+
+private:
+    std::thread m_thread;
+    std::atomic<bool> m_done{false};
+    std::optional<Result<load::RunManifest>> m_result;
+};
+
+} // namespace
+
+class TestPipeline final : public QObject {
+    Q_OBJECT
+
+    test::Stack m_stack = test::stack();
+    pipeline::Settings m_settings;
+    std::unique_ptr<store::Store> m_store;
+
+    kafka::ClientConfig config() const { return *kafka::ClientConfig::make(m_stack.kafka); }
+
+    QString newTopic(const QString& prefix) {
+        const QString topic = test::uniqueName(prefix);
+        auto admin = kafka::Admin::create(config());
+        [&] { QVERIFY(admin.has_value()); }();
+        auto created = (*admin)->ensureTopic(topic, 6, 1);
+        [&] { QVERIFY2(created.has_value(), created ? "" : qPrintable(created.error().message)); }();
+        return topic;
+    }
+
+    std::unique_ptr<kafka::Sink> startSink(const QString& topic, const QString& group, int members) {
+        kafka::SinkOptions o;
+        o.topic = topic;
+        o.group = group;
+        o.members = members;
+        auto sink = std::make_unique<kafka::Sink>(config(), o, m_settings.storeFactory());
+        auto r = sink->start();
+        [&] { QVERIFY2(r.has_value(), r ? "" : qPrintable(r.error().message)); }();
+        return sink;
+    }
+
+    qint64 persistedOf(const QString& runId) {
+        return test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE run_id = ?"), {runId}).toLongLong();
+    }
+
+    // Polls until the run verifies or the time is up; returns the last verification.
+    load::Verification waitVerified(const load::RunManifest& m, int timeoutMs) {
+        QElapsedTimer t;
+        t.start();
+        load::Verification last;
+        for (;;) {
+            auto v = load::verifyRun(*m_store, m);
+            if (v) {
+                last = *v;
+                if (v->ok() || t.elapsed() > timeoutMs)
+                    return last;
+            } else if (t.elapsed() > timeoutMs) {
+                qWarning() << v.error().message;
+                return last;
+            }
+            QTest::qWait(250);
+        }
+    }
+
+    QProcess* startSinkProcess(const QString& topic, const QString& group) {
+        auto* p = new QProcess(this);
+        p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p->setStandardOutputFile(QProcess::nullDevice());
+        p->start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                 {QStringLiteral("sink"), QStringLiteral("--kafka"), m_stack.kafka, QStringLiteral("--db"), m_stack.db,
+                  QStringLiteral("--topic"), topic, QStringLiteral("--group"), group});
+        [&] { QVERIFY(p->waitForStarted(10000)); }();
+        return p;
+    }
+
+private slots:
+    void initTestCase() {
+        LOADLEVEL_REQUIRE_STACK(m_stack);
+        m_settings.kafka = m_stack.kafka;
+        m_settings.database = m_stack.db;
+        auto s = store::openStore(m_stack.db, QStringLiteral("tst-pipeline-verify"));
+        QVERIFY(s.has_value());
+        m_store = std::move(*s);
+        QVERIFY(m_store->migrate().has_value());
+    }
+    void cleanupTestCase() { m_store.reset(); }
+
+    void burstOf1000LandsAsExactly1000Rows() {
+        const QString topic = newTopic(QStringLiteral("burst"));
+        auto sink = startSink(topic, test::uniqueName(QStringLiteral("g")), 1);
+        load::RunSpec spec;
+        spec.count = 1000;
+        auto m = load::Runner(config(), topic).run(spec);
+        QVERIFY2(m.has_value(), m ? "" : qPrintable(m.error().message));
+        QCOMPARE(m->acked, qint64(1000));
+        const auto v = waitVerified(*m, 60000);
+        QCOMPARE(v.missing, qint64(0));
+        QCOMPARE(v.duplicates, qint64(0));
+        QCOMPARE(v.persisted, qint64(1000));
+        QCOMPARE(persistedOf(m->runId), qint64(1000));
+        QTRY_COMPARE_WITH_TIMEOUT(sink->status().persisted, qint64(1000), 10000);
+        // Offsets went to the database and, after each transaction, to Kafka as well.
+        auto admin = kafka::Admin::create(config());
+        auto committed = (*admin)->committedOffsets(sink->options().group, topic);
+        QVERIFY(committed.has_value());
+        qint64 total = 0;
+        for (const auto& [p, o] : *committed)
+            total += std::max<qint64>(0, o);
+        QCOMPARE(total, qint64(1000));
+    }
+
+    void sinkKilledAndRestartedMidRunLosesNothing() {
+        const QString topic = newTopic(QStringLiteral("kill"));
+        const QString group = test::uniqueName(QStringLiteral("g"));
+        QProcess* sink = startSinkProcess(topic, group);
+        BackgroundRun run(config(), topic, 100000, 20000);
+        // Let about a third land, then kill the sink without warning.
+        QElapsedTimer t;
+        t.start();
+        QString runId;
+        while (t.elapsed() < 60000) {
+            runId = test::scalar(m_stack.db, QStringLiteral("SELECT run_id FROM ratings WHERE kafka_topic = ? LIMIT 1"), {topic}).toString();
+            if (!runId.isEmpty() && persistedOf(runId) >= 30000)
+                break;
+            QTest::qWait(100);
+        }
+        QVERIFY2(!runId.isEmpty(), "the sink persisted nothing within 60 s");
+        const qint64 atKill = persistedOf(runId);
+        sink->kill(); // SIGKILL: no flush, no commit, no goodbye to the group
+        QVERIFY(sink->waitForFinished(10000));
+        qInfo() << "killed the sink at" << atKill << "rows";
+        QVERIFY(atKill < 100000);
+
+        QProcess* restarted = startSinkProcess(topic, group);
+        auto m = run.wait();
+        QVERIFY2(m.has_value(), m ? "" : qPrintable(m.error().message));
+        QCOMPARE(m->acked, qint64(100000));
+        const auto v = waitVerified(*m, 180000);
+        restarted->terminate();
+        QVERIFY(restarted->waitForFinished(30000));
+        QCOMPARE(v.missing, qint64(0));
+        QCOMPARE(v.duplicates, qint64(0));
+        QCOMPARE(v.persisted, qint64(100000));
+    }
+
+    void poisonMessagesGoToDeadLettersAndTheSinkGoesOn() {
+        const QString topic = newTopic(QStringLiteral("poison"));
+        // A plain console producer (kcat), no headers: four poison messages, one good one.
+        QByteArray lines;
+        lines += "not json\n";
+        lines += R"({"user_id":1,"movie_id":2,"rating":11})" "\n";
+        lines += "{\"user_id\":1,\"movie_id\":2,\"rating\":3,\"x\":\"\xff\xfe\"}\n";
+        lines += R"({"user_id":1,"rating":3})" "\n";
+        lines += "{\"pad\":\"" + QByteArray(100000, 'x') + "\"}\n";
+        lines += R"({"user_id":77,"movie_id":88,"rating":4})" "\n";
+        QProcess kcat;
+        kcat.start(QStringLiteral("kcat"), {QStringLiteral("-P"), QStringLiteral("-b"), m_stack.kafka, QStringLiteral("-t"), topic,
+                                            QStringLiteral("-p"), QStringLiteral("0")});
+        QVERIFY2(kcat.waitForStarted(10000), "kcat is not installed (scripts/setup)");
+        kcat.write(lines);
+        kcat.closeWriteChannel();
+        QVERIFY(kcat.waitForFinished(30000));
+        QCOMPARE(kcat.exitCode(), 0);
+
+        auto sink = startSink(topic, test::uniqueName(QStringLiteral("g")), 1);
+        load::RunSpec spec;
+        spec.count = 200;
+        auto m = load::Runner(config(), topic).run(spec);
+        QVERIFY(m.has_value());
+        const auto v = waitVerified(*m, 60000);
+        QVERIFY(v.ok());
+        QTRY_COMPARE_WITH_TIMEOUT(sink->status().deadLetters, qint64(5), 30000);
+        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE kafka_topic = ? AND run_id IS NULL"), {topic}).toLongLong(),
+                 qint64(1));
+        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT rating FROM ratings WHERE kafka_topic = ? AND run_id IS NULL"), {topic}).toDouble(),
+                 4.0);
+        auto dead = m_store->deadLetters(topic, 10);
+        QVERIFY(dead.has_value());
+        QCOMPARE(dead->size(), size_t(5));
+        QStringList reasons;
+        for (const auto& d : *dead)
+            reasons << d.reason;
+        const QString all = reasons.join(u" | ");
+        for (const char* expected : {"malformed JSON", "out of range", "UTF-8", "movie_id is missing", "too large"})
+            QVERIFY2(all.contains(QLatin1String(expected)), qPrintable(all));
+        QCOMPARE(dead->back().value, QByteArray("not json")); // kept verbatim, oldest last
+    }
+
+    void databaseStoppedFor10SecondsLosesNothing() {
+        const QString topic = newTopic(QStringLiteral("pgdown"));
+        auto sink = startSink(topic, test::uniqueName(QStringLiteral("g")), 2);
+        QSignalSpy problems(sink.get(), &kafka::Sink::problem);
+        QSignalSpy recoveries(sink.get(), &kafka::Sink::recovered);
+        BackgroundRun run(config(), topic, 40000, 2000); // 20 s of events
+        QTRY_VERIFY_WITH_TIMEOUT(sink->status().persisted > 2000, 30000);
+        QCOMPARE(test::runStack({QStringLiteral("pg-stop"), QStringLiteral("--immediate")}), 0);
+        QTest::qWait(10000);
+        QVERIFY(!sink->status().databaseUp);
+        QCOMPARE(test::runStack({QStringLiteral("pg-start")}), 0);
+        auto m = run.wait();
+        QVERIFY(m.has_value());
+        const auto v = waitVerified(*m, 120000);
+        QCOMPARE(v.missing, qint64(0));
+        QCOMPARE(v.duplicates, qint64(0));
+        QCOMPARE(v.persisted, qint64(40000));
+        QVERIFY(problems.count() >= 1);
+        QTRY_VERIFY_WITH_TIMEOUT(recoveries.count() >= 1, 10000);
+        QVERIFY(sink->status().databaseUp);
+    }
+
+    void membersSplitPartitionsAndAThirdJoiningChangesNothing() {
+        const QString topic = newTopic(QStringLiteral("members"));
+        const QString group = test::uniqueName(QStringLiteral("g"));
+        auto first = startSink(topic, group, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(first->status().assignments.size() == 2 && !first->status().assignments[0].isEmpty() &&
+                                     !first->status().assignments[1].isEmpty(),
+                                 30000);
+        QCOMPARE(first->status().assignments[0].size() + first->status().assignments[1].size(), 6);
+        BackgroundRun run(config(), topic, 40000, 5000); // 8 s of events
+        QTest::qWait(3000);
+        auto third = startSink(topic, group, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!third->status().assignments.value(0).isEmpty(), 30000);
+        auto m = run.wait();
+        QVERIFY(m.has_value());
+        const auto v = waitVerified(*m, 120000);
+        QCOMPARE(v.missing, qint64(0));
+        QCOMPARE(v.duplicates, qint64(0));
+        QCOMPARE(v.persisted, qint64(40000));
+        int owned = 0;
+        for (const auto& a : first->status().assignments + third->status().assignments)
+            owned += static_cast<int>(a.size());
+        QCOMPARE(owned, 6);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPipeline)
+#include "tst_pipeline.moc"

@@ -1,0 +1,147 @@
+#include "store/store.h"
+#include "test_support.h"
+
+#include <QtTest>
+
+using namespace loadlevel;
+
+class TestPostgresStore final : public QObject {
+    Q_OBJECT
+
+    test::Stack m_stack = test::stack();
+    std::unique_ptr<store::Store> m_store;
+
+    static store::RatingRow row(const QString& runId, qint64 seq, qint64 movie, double rating, int partition, qint64 offset) {
+        store::RatingRow r;
+        r.event.eventId = event::newUuidV7();
+        r.event.userId = 1 + seq;
+        r.event.movieId = movie;
+        r.event.rating = rating;
+        r.event.eventTime = QDateTime::currentDateTimeUtc();
+        r.event.source = QStringLiteral("/test \"quoted\", {braced}");
+        r.event.runId = runId;
+        r.event.runSeq = seq;
+        r.partition = partition;
+        r.offset = offset;
+        return r;
+    }
+    qint64 movieCount(qint64 movie) {
+        return test::scalar(m_stack.db, QStringLiteral("SELECT rating_count FROM movie_stats WHERE movie_id = ?"), {movie}).toLongLong();
+    }
+
+private slots:
+    void initTestCase() {
+        LOADLEVEL_REQUIRE_STACK(m_stack);
+        auto s = store::openStore(m_stack.db, QStringLiteral("tst-store"));
+        QVERIFY2(s.has_value(), s ? "" : qPrintable(s.error().message));
+        m_store = std::move(*s);
+        auto v = m_store->migrate();
+        QVERIFY2(v.has_value(), v ? "" : qPrintable(v.error().message));
+    }
+    void cleanupTestCase() { m_store.reset(); }
+
+    void migrateIsIdempotent() {
+        auto first = m_store->migrate();
+        auto second = m_store->migrate();
+        QVERIFY(first && second);
+        QCOMPARE(*first, *second);
+        QVERIFY(*first >= 1);
+    }
+
+    void batchIsIdempotentAndCountsOnlyNewRows() {
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        const QString run = test::uniqueName(QStringLiteral("run"));
+        const qint64 movieA = QDateTime::currentMSecsSinceEpoch();
+        const qint64 movieB = movieA + 1;
+        store::Batch b;
+        b.group = QStringLiteral("g");
+        b.topic = topic;
+        b.rows = {row(run, 0, movieA, 4.5, 0, 10), row(run, 1, movieA, 3.0, 0, 11), row(run, 2, movieB, 0.5, 1, 7)};
+        b.offsets = {{0, 12}, {1, 8}};
+        auto first = m_store->writeBatch(b);
+        QVERIFY2(first.has_value(), first ? "" : qPrintable(first.error().message));
+        QCOMPARE(first->inserted, qint64(3));
+        QCOMPARE(first->duplicates, qint64(0));
+        QCOMPARE(movieCount(movieA), qint64(2));
+        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT avg_rating FROM movie_stats WHERE movie_id = ?"), {movieA}).toDouble(), 3.75);
+
+        // The same events again (a redelivery after a crash): nothing new, stats unchanged.
+        b.offsets = {{0, 12}, {1, 8}};
+        auto second = m_store->writeBatch(b);
+        QVERIFY(second.has_value());
+        QCOMPARE(second->inserted, qint64(0));
+        QCOMPARE(second->duplicates, qint64(3));
+        QCOMPARE(movieCount(movieA), qint64(2));
+        QCOMPARE(*m_store->countRatings(run), qint64(3));
+        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT source FROM ratings WHERE run_id = ? AND run_seq = 0"), {run}).toString(),
+                 QStringLiteral("/test \"quoted\", {braced}"));
+
+        auto offsets = m_store->storedOffsets(QStringLiteral("g"), topic);
+        QVERIFY(offsets.has_value());
+        QCOMPARE(*offsets, (std::map<int, qint64>{{0, 12}, {1, 8}}));
+        QVERIFY(m_store->storedOffsets(QStringLiteral("other-group"), topic)->empty());
+    }
+
+    void failedBatchLeavesNothingBehind() {
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        const QString run = test::uniqueName(QStringLiteral("run"));
+        store::Batch b;
+        b.group = QStringLiteral("g");
+        b.topic = topic;
+        b.rows = {row(run, 0, 5, 4.0, 0, 0), row(run, 1, 5, 7.0, 0, 1)}; // 7 breaks the table's CHECK
+        b.offsets = {{0, 2}};
+        store::DeadLetter dl;
+        dl.topic = topic;
+        dl.partition = 0;
+        dl.offset = 3;
+        dl.value = "x";
+        dl.reason = QStringLiteral("test");
+        b.deadLetters = {dl};
+        auto r = m_store->writeBatch(b);
+        QVERIFY(!r.has_value());
+        QVERIFY(r.error().message.contains(u"check"));
+        QCOMPARE(*m_store->countRatings(run), qint64(0));
+        QVERIFY(m_store->storedOffsets(QStringLiteral("g"), topic)->empty());
+        QVERIFY(m_store->deadLetters(topic, 10)->empty());
+        // and the store is usable afterwards
+        QVERIFY(m_store->countRatings({}).has_value());
+    }
+
+    void deadLettersKeepRawBytesAndReason() {
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        store::Batch b;
+        b.group = QStringLiteral("g");
+        b.topic = topic;
+        store::DeadLetter dl;
+        dl.topic = topic;
+        dl.partition = 2;
+        dl.offset = 40;
+        dl.value = QByteArray("\xff\x00'); DROP TABLE ratings;--", 29);
+        dl.headers = {{"ce_id", "x"}};
+        dl.reason = QStringLiteral("value is not valid UTF-8");
+        b.deadLetters = {dl, dl}; // the same coordinates twice: stored once
+        b.offsets = {{2, 41}};
+        auto r = m_store->writeBatch(b);
+        QVERIFY2(r.has_value(), r ? "" : qPrintable(r.error().message));
+        QCOMPARE(r->deadLetters, qint64(1));
+        auto rows = m_store->deadLetters(topic, 10);
+        QVERIFY(rows.has_value());
+        QCOMPARE(rows->size(), size_t(1));
+        QCOMPARE(rows->front().value, dl.value);
+        QCOMPARE(rows->front().reason, dl.reason);
+        QCOMPARE(rows->front().offset, qint64(40));
+        QVERIFY(m_store->countRatings({}).has_value()); // the table is still there
+    }
+
+    void unreachableDatabaseIsRetriable() {
+        auto s = store::openStore(QStringLiteral("postgresql://nobody@127.0.0.1:1/none"), QStringLiteral("tst-unreachable"));
+        QVERIFY(s.has_value());
+        auto r = (*s)->countRatings({});
+        QVERIFY(!r.has_value());
+        QVERIFY(r.error().isRetriable());
+        QVERIFY(r.error().message.contains(u"127.0.0.1:1"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPostgresStore)
+#include "tst_postgres_store.moc"

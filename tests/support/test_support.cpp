@@ -1,0 +1,76 @@
+#include "test_support.h"
+
+#include <QDateTime>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QUrl>
+#include <QtTest>
+
+namespace loadlevel::test {
+
+Stack stack() {
+    Stack s;
+    s.kafka = qEnvironmentVariable("LOADLEVEL_KAFKA");
+    s.db = qEnvironmentVariable("LOADLEVEL_DB");
+    s.script = qEnvironmentVariable("LOADLEVEL_STACK", QStringLiteral(LOADLEVEL_SOURCE_DIR "/scripts/stack"));
+    return s;
+}
+
+bool inCi() { return qEnvironmentVariable("CI") == u"true"; }
+
+QString uniqueName(const QString& prefix) {
+    return QStringLiteral("%1-%2-%3")
+        .arg(prefix)
+        .arg(QDateTime::currentMSecsSinceEpoch())
+        .arg(QRandomGenerator::global()->bounded(100000));
+}
+
+int runStack(const QStringList& args) {
+    QProcess p;
+    p.setProcessChannelMode(QProcess::ForwardedChannels);
+    p.start(stack().script, args);
+    if (!p.waitForFinished(120000))
+        return -1;
+    return p.exitCode();
+}
+
+QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& binds) {
+    const QString name = QStringLiteral("test-%1").arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
+                                                   : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    if (!db.isOpen()) {
+        const QUrl u(dbUrl);
+        db.setHostName(u.host());
+        db.setPort(u.port(5432));
+        db.setDatabaseName(u.path().mid(1));
+        db.setUserName(u.userName());
+        db.setPassword(u.password());
+        if (!db.open()) {
+            qWarning() << "cannot open" << dbUrl << db.lastError().text();
+            return {};
+        }
+    }
+    bool broken = false;
+    QVariant value;
+    {
+        QSqlQuery q(db);
+        q.prepare(sql);
+        for (const auto& b : binds)
+            q.addBindValue(b);
+        if (!q.exec()) {
+            qWarning() << "query failed:" << sql << q.lastError().text();
+            broken = true;
+        } else if (q.next()) {
+            value = q.value(0);
+        }
+    }
+    if (broken)
+        db.close(); // the server may have restarted; reconnect next time
+    return value;
+}
+
+} // namespace loadlevel::test

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QVariant>
+
+namespace loadlevel::test {
+
+// The real stack the integration tests run against (scripts/stack env).
+struct Stack {
+    QString kafka;
+    QString db;
+    QString script; // scripts/stack, for fault injection (pg-stop, pg-start, ...)
+    bool available() const { return !kafka.isEmpty() && !db.isEmpty(); }
+};
+
+Stack stack();
+// True when running under CI (CI=true): a missing stack is then a failure, never a skip.
+bool inCi();
+
+// A fresh name per test run, so tests never see each other's topics or groups.
+QString uniqueName(const QString& prefix);
+
+// Runs scripts/stack with the arguments; returns its exit code (output goes to the test log).
+int runStack(const QStringList& args);
+
+// One value from the database, through a connection owned by the calling thread.
+QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& binds = {});
+
+} // namespace loadlevel::test
+
+// In initTestCase(): skip locally without a stack, fail in CI.
+#define LOADLEVEL_REQUIRE_STACK(s)                                                                   \
+    do {                                                                                             \
+        if (!(s).available()) {                                                                      \
+            if (loadlevel::test::inCi())                                                             \
+                QFAIL("LOADLEVEL_KAFKA and LOADLEVEL_DB must be set in CI (scripts/stack up)");    \
+            QSKIP("no stack: run `scripts/stack up` and `eval \"$(scripts/stack env)\"`");           \
+        }                                                                                            \
+    } while (false)
