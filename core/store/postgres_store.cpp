@@ -113,6 +113,15 @@ constexpr const char* kSelectDeadLetters = R"(
 SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at
   FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
 
+constexpr const char* kSelectMovieStats =
+    "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?";
+constexpr const char* kSelectRating = R"(
+SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
+       kafka_offset, persisted_at
+  FROM ratings WHERE event_id = ?::uuid)";
+constexpr const char* kRunLatencies =
+    "SELECT extract(epoch FROM persisted_at - event_time) * 1000 FROM ratings WHERE run_id = ?";
+
 // A PostgreSQL array literal ("{a,b}") built from already-safe tokens (numbers, UUIDs).
 template <typename Range, typename Fn> QString arrayLiteral(const Range& items, Fn token) {
     QString out;
@@ -429,23 +438,61 @@ Result<std::vector<DeadLetterRow>> PostgresStore::deadLetters(const QString& top
     return out;
 }
 
-Result<std::unique_ptr<Store>> openStore(const QString& url, const QString& connectionName) {
-    const QUrl u(url, QUrl::StrictMode);
-    const QString scheme = u.scheme().toLower();
-    if (scheme == u"postgresql" || scheme == u"postgres") {
-        if (u.path().size() < 2)
-            return fail(Error::invalid(QStringLiteral("database URL %1 names no database (…/dbname)").arg(redactUrl(url))));
-        return std::make_unique<PostgresStore>(u, connectionName);
-    }
-    return fail(Error::invalid(
-        QStringLiteral("unsupported database URL '%1' (expected postgresql://user@host:port/db)").arg(redactUrl(url))));
+Result<std::optional<MovieStats>> PostgresStore::movieStats(qint64 movieId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kSelectMovieStats));
+    q.addBindValue(movieId);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading movie_stats"), q.lastError()));
+    if (!q.next())
+        return std::optional<MovieStats>{};
+    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(), q.value(3).toDateTime()};
 }
 
-QString redactUrl(const QString& url) {
-    QUrl u(url);
-    if (!u.password().isEmpty())
-        u.setPassword(QStringLiteral("redacted"));
-    return u.toString();
+Result<std::optional<StoredRating>> PostgresStore::findRating(const QUuid& eventId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kSelectRating));
+    q.addBindValue(eventId.toString(QUuid::WithoutBraces));
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading a rating"), q.lastError()));
+    if (!q.next())
+        return std::optional<StoredRating>{};
+    StoredRating r;
+    r.row.event.eventId = QUuid(q.value(0).toString());
+    r.row.event.userId = q.value(1).toLongLong();
+    r.row.event.movieId = q.value(2).toLongLong();
+    r.row.event.rating = q.value(3).toDouble();
+    r.row.event.eventTime = q.value(4).toDateTime().toUTC();
+    r.row.event.source = q.value(5).toString();
+    r.row.event.runId = q.value(6).toString();
+    r.row.event.runSeq = q.value(7).isNull() ? -1 : q.value(7).toLongLong();
+    r.topic = q.value(8).toString();
+    r.row.partition = q.value(9).toInt();
+    r.row.offset = q.value(10).toLongLong();
+    r.persistedAt = q.value(11).toDateTime().toUTC();
+    return r;
+}
+
+Result<std::vector<double>> PostgresStore::runLatenciesMs(const QString& runId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.setForwardOnly(true);
+    q.prepare(QString::fromUtf8(kRunLatencies));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading latencies of run %1").arg(runId), q.lastError()));
+    std::vector<double> out;
+    while (q.next())
+        out.push_back(q.value(0).toDouble());
+    return out;
 }
 
 } // namespace loadlevel::store

@@ -26,10 +26,13 @@ public:
     Result<qint64> countRatings(const QString& runId) override;
     Result<std::vector<qint64>> runSequences(const QString& runId) override;
     Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) override;
+    Result<std::optional<MovieStats>> movieStats(qint64 movieId) override;
+    Result<std::optional<StoredRating>> findRating(const QUuid& eventId) override;
+    Result<std::vector<double>> runLatenciesMs(const QString& runId) override;
 
 private:
     Result<QSqlDatabase> db();
-    Error dbError(const QString& what, const class QSqlError& e);
+    Error dbError(const QString& what, const QSqlError& e);
 
     QUrl m_url;
     QString m_name;

@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <vector>
 
@@ -63,6 +64,20 @@ struct DeadLetterRow {
     QDateTime receivedAt;
 };
 
+struct MovieStats {
+    qint64 movieId = 0;
+    qint64 count = 0;
+    double average = 0;
+    QDateTime updatedAt;
+};
+
+// A stored rating with its storage metadata.
+struct StoredRating {
+    RatingRow row;
+    QString topic;
+    QDateTime persistedAt;
+};
+
 // Persistence for the sink and the read side. One instance per thread: it owns a named
 // connection that belongs to the thread that opened it.
 // Errors: Unavailable when the database cannot be reached (the caller retries; the instance
@@ -86,10 +101,14 @@ public:
     virtual Result<qint64> countRatings(const QString& runId = {}) = 0;
     virtual Result<std::vector<qint64>> runSequences(const QString& runId) = 0; // one entry per stored row
     virtual Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) = 0;
+    virtual Result<std::optional<MovieStats>> movieStats(qint64 movieId) = 0;
+    virtual Result<std::optional<StoredRating>> findRating(const QUuid& eventId) = 0;
+    // persisted_at - event_time of every row of a run, in milliseconds (end-to-end latency).
+    virtual Result<std::vector<double>> runLatenciesMs(const QString& runId) = 0;
 };
 
-// Opens a store from a URL: postgresql://user[:password]@host[:port]/db[?sslmode=...].
-// connectionName must be unique per thread.
+// Opens a store from a URL: postgresql://user[:password]@host[:port]/db[?sslmode=...], or
+// sqlite:///absolute/path.sqlite, or a bare file path (SQLite). connectionName must be unique per thread.
 Result<std::unique_ptr<Store>> openStore(const QString& url, const QString& connectionName);
 
 // The URL with any password removed, for output.

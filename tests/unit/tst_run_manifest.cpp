@@ -1,4 +1,5 @@
 #include "load/run_manifest.h"
+#include "event/rating_event.h"
 #include "store/store.h"
 
 #include <QTemporaryDir>
@@ -7,18 +8,28 @@
 using namespace loadlevel;
 
 namespace {
-// verifyRun() only needs the stored sequence numbers of a run; the rest of Store is not used.
-class SequencesOnly final : public store::Store {
-public:
-    std::vector<qint64> seqs;
-    QString describe() const override { return QStringLiteral("in-memory"); }
-    Result<int> migrate() override { return 1; }
-    Result<std::map<int, qint64>> storedOffsets(const QString&, const QString&) override { return std::map<int, qint64>{}; }
-    Result<store::BatchResult> writeBatch(const store::Batch&) override { return store::BatchResult{}; }
-    Result<qint64> countRatings(const QString&) override { return static_cast<qint64>(seqs.size()); }
-    Result<std::vector<qint64>> runSequences(const QString&) override { return seqs; }
-    Result<std::vector<store::DeadLetterRow>> deadLetters(const QString&, int) override { return std::vector<store::DeadLetterRow>{}; }
-};
+// Rows of run "r1" with the given sequence numbers, each with its own event id (as when a client
+// re-sends a logical event under a new id), stored in a real SQLite store.
+void storeSequences(store::Store& st, const QList<qint64>& seqs) {
+    store::Batch b;
+    b.group = QStringLiteral("g");
+    b.topic = QStringLiteral("t");
+    qint64 offset = 0;
+    for (qint64 seq : seqs) {
+        store::RatingRow r;
+        r.event.eventId = event::newUuidV7();
+        r.event.userId = 1;
+        r.event.movieId = 1;
+        r.event.rating = 3;
+        r.event.eventTime = QDateTime::currentDateTimeUtc();
+        r.event.runId = QStringLiteral("r1");
+        r.event.runSeq = seq;
+        r.partition = 0;
+        r.offset = offset++;
+        b.rows.push_back(r);
+    }
+    QVERIFY(st.writeBatch(b).has_value());
+}
 
 load::RunManifest manifest(qint64 requested, std::vector<qint64> unacked = {}) {
     load::RunManifest m;
@@ -57,9 +68,12 @@ private slots:
         QFETCH(qint64, missing);
         QFETCH(qint64, duplicates);
         QFETCH(qint64, unackedPersisted);
-        SequencesOnly st;
-        st.seqs.assign(stored.begin(), stored.end());
-        auto v = load::verifyRun(st, manifest(requested, {unacked.begin(), unacked.end()}));
+        QTemporaryDir dir;
+        auto st = store::openStore(dir.filePath(QStringLiteral("verify.sqlite")), QStringLiteral("tst-verify"));
+        QVERIFY(st.has_value());
+        QVERIFY((*st)->migrate().has_value());
+        storeSequences(**st, stored);
+        auto v = load::verifyRun(**st, manifest(requested, {unacked.begin(), unacked.end()}));
         QVERIFY(v.has_value());
         QCOMPARE(v->missing, missing);
         QCOMPARE(v->duplicates, duplicates);

@@ -1,0 +1,412 @@
+#include "store/sqlite_store.h"
+
+#include "event/codec.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace loadlevel::store {
+
+namespace {
+
+struct Migration {
+    int version;
+    std::vector<const char*> statements;
+};
+
+// Timestamps are RFC 3339 text with milliseconds (sortable, readable, exact).
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> steps = {
+        {1,
+         {
+             R"(CREATE TABLE ratings (
+                  event_id        TEXT PRIMARY KEY,
+                  user_id         INTEGER NOT NULL CHECK (user_id > 0),
+                  movie_id        INTEGER NOT NULL CHECK (movie_id > 0),
+                  rating          REAL NOT NULL CHECK (rating BETWEEN 0.5 AND 5.0),
+                  event_time      TEXT NOT NULL,
+                  persisted_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                  source          TEXT,
+                  run_id          TEXT,
+                  run_seq         INTEGER,
+                  kafka_topic     TEXT NOT NULL,
+                  kafka_partition INTEGER NOT NULL,
+                  kafka_offset    INTEGER NOT NULL))",
+             "CREATE INDEX ratings_run ON ratings (run_id, run_seq) WHERE run_id IS NOT NULL",
+             "CREATE INDEX ratings_movie ON ratings (movie_id, persisted_at)",
+             "CREATE INDEX ratings_user ON ratings (user_id, persisted_at)",
+             R"(CREATE TABLE movie_stats (
+                  movie_id     INTEGER PRIMARY KEY,
+                  rating_count INTEGER NOT NULL,
+                  rating_sum   REAL NOT NULL,
+                  avg_rating   REAL GENERATED ALWAYS AS (round(rating_sum / NULLIF(rating_count, 0), 3)) STORED,
+                  updated_at   TEXT NOT NULL))",
+             R"(CREATE TABLE kafka_offsets (
+                  group_id        TEXT NOT NULL,
+                  topic           TEXT NOT NULL,
+                  kafka_partition INTEGER NOT NULL,
+                  next_offset     INTEGER NOT NULL,
+                  updated_at      TEXT NOT NULL,
+                  PRIMARY KEY (group_id, topic, kafka_partition)))",
+             R"(CREATE TABLE dead_letters (
+                  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                  kafka_topic     TEXT NOT NULL,
+                  kafka_partition INTEGER NOT NULL,
+                  kafka_offset    INTEGER NOT NULL,
+                  msg_key         BLOB,
+                  msg_value       BLOB,
+                  headers         TEXT NOT NULL,
+                  reason          TEXT NOT NULL,
+                  received_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                  UNIQUE (kafka_topic, kafka_partition, kafka_offset)))",
+         }},
+    };
+    return steps;
+}
+
+constexpr const char* kInsertRating = R"(
+INSERT INTO ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic,
+                     kafka_partition, kafka_offset)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (event_id) DO NOTHING)";
+constexpr const char* kUpsertStats = R"(
+INSERT INTO movie_stats (movie_id, rating_count, rating_sum, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (movie_id) DO UPDATE
+   SET rating_count = rating_count + excluded.rating_count,
+       rating_sum = rating_sum + excluded.rating_sum,
+       updated_at = excluded.updated_at)";
+constexpr const char* kUpsertOffset = R"(
+INSERT INTO kafka_offsets (group_id, topic, kafka_partition, next_offset, updated_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (group_id, topic, kafka_partition) DO UPDATE
+   SET next_offset = excluded.next_offset, updated_at = excluded.updated_at)";
+constexpr const char* kInsertDeadLetter = R"(
+INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
+constexpr const char* kSelectOffsets =
+    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE group_id = ? AND topic = ?";
+constexpr const char* kSelectRating = R"(
+SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
+       kafka_offset, persisted_at
+  FROM ratings WHERE event_id = ?)";
+constexpr const char* kRunLatencies =
+    "SELECT (julianday(persisted_at) - julianday(event_time)) * 86400000.0 FROM ratings WHERE run_id = ?";
+
+QString nowText() { return QString::fromLatin1(event::formatTimestamp(QDateTime::currentMSecsSinceEpoch())); }
+QDateTime parseTime(const QVariant& v) {
+    return QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toUTC();
+}
+
+} // namespace
+
+SqliteStore::SqliteStore(QString path, QString connectionName)
+    : m_path(std::move(path))
+    , m_name(std::move(connectionName)) {}
+
+SqliteStore::~SqliteStore() {
+    if (QSqlDatabase::contains(m_name)) {
+        QSqlDatabase::database(m_name, false).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+}
+
+QString SqliteStore::describe() const { return u"SQLite " + m_path; }
+
+Error SqliteStore::dbError(const QString& what, const QSqlError& e) const {
+    QString text = e.databaseText().trimmed();
+    if (text.isEmpty())
+        text = e.text().trimmed();
+    const QString message = QStringLiteral("%1 (%2): %3").arg(what, describe(), text);
+    // SQLITE_BUSY (5) / SQLITE_LOCKED (6): another writer holds the file longer than the busy timeout.
+    const QString code = e.nativeErrorCode();
+    if (code == u"5" || code == u"6" || text.contains(u"locked"))
+        return Error::unavailable(message);
+    return Error::failed(message);
+}
+
+Result<QSqlDatabase> SqliteStore::db() {
+    if (QSqlDatabase::contains(m_name)) {
+        QSqlDatabase d = QSqlDatabase::database(m_name, false);
+        if (d.isOpen())
+            return d;
+    }
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+        return fail(Error::failed(QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed (Debian: libqt6sql6-sqlite)")));
+    if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
+        return fail(Error::failed(QStringLiteral("cannot create the folder of %1").arg(m_path)));
+    QSqlDatabase d = QSqlDatabase::contains(m_name) ? QSqlDatabase::database(m_name, false)
+                                                    : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    d.setDatabaseName(m_path);
+    d.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
+    if (!d.open())
+        return fail(Error::failed(QStringLiteral("cannot open %1: %2").arg(m_path, d.lastError().text())));
+    QSqlQuery q(d);
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+        if (!q.exec(QString::fromLatin1(pragma)))
+            return fail(dbError(QString::fromLatin1(pragma), q.lastError()));
+    return d;
+}
+
+Result<int> SqliteStore::migrate() {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    auto run = [&](const QString& sql) -> Result<void> {
+        if (!q.exec(sql)) {
+            const QSqlError e = q.lastError();
+            QSqlQuery(*d).exec(QStringLiteral("ROLLBACK"));
+            return fail(dbError(u"migration: " + sql.simplified().left(60), e));
+        }
+        return {};
+    };
+    // IMMEDIATE takes the write lock first: concurrent migrators wait for each other.
+    if (auto r = run(QStringLiteral("BEGIN IMMEDIATE")); !r)
+        return fail(r.error());
+    if (auto r = run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                                    "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"));
+        !r)
+        return fail(r.error());
+    if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
+        return fail(r.error());
+    int current = q.next() ? q.value(0).toInt() : 0;
+    q.finish();
+    for (const auto& m : migrations()) {
+        if (m.version <= current)
+            continue;
+        for (const char* statement : m.statements)
+            if (auto r = run(QString::fromUtf8(statement)); !r)
+                return fail(r.error());
+        if (auto r = run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version)); !r)
+            return fail(r.error());
+        current = m.version;
+    }
+    if (auto r = run(QStringLiteral("COMMIT")); !r)
+        return fail(r.error());
+    return current;
+}
+
+Result<std::map<int, qint64>> SqliteStore::storedOffsets(const QString& group, const QString& topic) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kSelectOffsets));
+    q.addBindValue(group);
+    q.addBindValue(topic);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading stored offsets"), q.lastError()));
+    std::map<int, qint64> out;
+    while (q.next())
+        out[q.value(0).toInt()] = q.value(1).toLongLong();
+    return out;
+}
+
+Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    BatchResult result;
+    QSqlQuery control(*d);
+    if (!control.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return fail(dbError(QStringLiteral("begin batch"), control.lastError()));
+    auto abort = [&](const QString& what, const QSqlError& e) {
+        const Error err = dbError(what, e);
+        QSqlQuery(*d).exec(QStringLiteral("ROLLBACK"));
+        return fail(err);
+    };
+    const QString now = nowText();
+
+    // SQLite runs in-process: a prepared statement per row inside one transaction costs no round
+    // trips, which is what the unnest() statement saves on PostgreSQL.
+    std::map<qint64, std::pair<qint64, double>> stats; // movie -> (count, sum) of inserted rows
+    if (!batch.rows.empty()) {
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kInsertRating));
+        for (const auto& r : batch.rows) {
+            const auto& e = r.event;
+            q.addBindValue(QString::fromLatin1(event::formatUuid(e.eventId)));
+            q.addBindValue(e.userId);
+            q.addBindValue(e.movieId);
+            q.addBindValue(e.rating);
+            q.addBindValue(QString::fromLatin1(event::formatTimestamp(e.eventTime.toMSecsSinceEpoch())));
+            q.addBindValue(e.source.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(e.source));
+            q.addBindValue(e.runId.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(e.runId));
+            q.addBindValue(e.runSeq >= 0 ? QVariant(e.runSeq) : QVariant(QMetaType(QMetaType::LongLong)));
+            q.addBindValue(batch.topic);
+            q.addBindValue(r.partition);
+            q.addBindValue(r.offset);
+            if (!q.exec())
+                return abort(QStringLiteral("inserting ratings"), q.lastError());
+            if (q.numRowsAffected() > 0) {
+                ++result.inserted;
+                auto& s = stats[e.movieId];
+                ++s.first;
+                s.second += e.rating;
+            }
+        }
+        result.duplicates = static_cast<qint64>(batch.rows.size()) - result.inserted;
+        QSqlQuery st(*d);
+        st.prepare(QString::fromUtf8(kUpsertStats));
+        for (const auto& [movie, cs] : stats) {
+            st.addBindValue(movie);
+            st.addBindValue(cs.first);
+            st.addBindValue(cs.second);
+            st.addBindValue(now);
+            if (!st.exec())
+                return abort(QStringLiteral("updating movie_stats"), st.lastError());
+        }
+    }
+
+    if (!batch.deadLetters.empty()) {
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kInsertDeadLetter));
+        for (const auto& dl : batch.deadLetters) {
+            QJsonObject headers;
+            for (const auto& h : dl.headers)
+                headers.insert(QString::fromUtf8(h.name), QString::fromUtf8(h.value));
+            q.addBindValue(dl.topic);
+            q.addBindValue(dl.partition);
+            q.addBindValue(dl.offset);
+            q.addBindValue(dl.key.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.key));
+            q.addBindValue(dl.value.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.value));
+            q.addBindValue(QString::fromUtf8(QJsonDocument(headers).toJson(QJsonDocument::Compact)));
+            q.addBindValue(dl.reason);
+            if (!q.exec())
+                return abort(QStringLiteral("storing a dead letter"), q.lastError());
+            result.deadLetters += q.numRowsAffected() > 0 ? 1 : 0;
+        }
+    }
+
+    if (!batch.offsets.empty()) {
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kUpsertOffset));
+        for (const auto& o : batch.offsets) {
+            q.addBindValue(batch.group);
+            q.addBindValue(batch.topic);
+            q.addBindValue(o.partition);
+            q.addBindValue(o.nextOffset);
+            q.addBindValue(now);
+            if (!q.exec())
+                return abort(QStringLiteral("storing offsets"), q.lastError());
+        }
+    }
+    if (!control.exec(QStringLiteral("COMMIT")))
+        return abort(QStringLiteral("commit"), control.lastError());
+    return result;
+}
+
+Result<qint64> SqliteStore::countRatings(const QString& runId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    if (runId.isEmpty()) {
+        q.prepare(QStringLiteral("SELECT count(*) FROM ratings"));
+    } else {
+        q.prepare(QStringLiteral("SELECT count(*) FROM ratings WHERE run_id = ?"));
+        q.addBindValue(runId);
+    }
+    if (!q.exec() || !q.next())
+        return fail(dbError(QStringLiteral("counting ratings"), q.lastError()));
+    return q.value(0).toLongLong();
+}
+
+Result<std::vector<qint64>> SqliteStore::runSequences(const QString& runId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT run_seq FROM ratings WHERE run_id = ?"));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading the rows of run %1").arg(runId), q.lastError()));
+    std::vector<qint64> out;
+    while (q.next())
+        out.push_back(q.value(0).toLongLong());
+    return out;
+}
+
+Result<std::vector<DeadLetterRow>> SqliteStore::deadLetters(const QString& topic, int limit) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QStringLiteral("SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at "
+                             "FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?"));
+    q.addBindValue(topic);
+    q.addBindValue(limit);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading dead letters"), q.lastError()));
+    std::vector<DeadLetterRow> out;
+    while (q.next())
+        out.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(), q.value(3).toLongLong(),
+                       q.value(4).toByteArray(), q.value(5).toString(), parseTime(q.value(6))});
+    return out;
+}
+
+Result<std::optional<MovieStats>> SqliteStore::movieStats(qint64 movieId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QStringLiteral("SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?"));
+    q.addBindValue(movieId);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading movie_stats"), q.lastError()));
+    if (!q.next())
+        return std::optional<MovieStats>{};
+    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(), parseTime(q.value(3))};
+}
+
+Result<std::optional<StoredRating>> SqliteStore::findRating(const QUuid& eventId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kSelectRating));
+    q.addBindValue(QString::fromLatin1(event::formatUuid(eventId)));
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading a rating"), q.lastError()));
+    if (!q.next())
+        return std::optional<StoredRating>{};
+    StoredRating r;
+    r.row.event.eventId = QUuid(q.value(0).toString());
+    r.row.event.userId = q.value(1).toLongLong();
+    r.row.event.movieId = q.value(2).toLongLong();
+    r.row.event.rating = q.value(3).toDouble();
+    r.row.event.eventTime = parseTime(q.value(4));
+    r.row.event.source = q.value(5).toString();
+    r.row.event.runId = q.value(6).toString();
+    r.row.event.runSeq = q.value(7).isNull() ? -1 : q.value(7).toLongLong();
+    r.topic = q.value(8).toString();
+    r.row.partition = q.value(9).toInt();
+    r.row.offset = q.value(10).toLongLong();
+    r.persistedAt = parseTime(q.value(11));
+    return r;
+}
+
+Result<std::vector<double>> SqliteStore::runLatenciesMs(const QString& runId) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.setForwardOnly(true);
+    q.prepare(QString::fromUtf8(kRunLatencies));
+    q.addBindValue(runId);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("reading latencies of run %1").arg(runId), q.lastError()));
+    std::vector<double> out;
+    while (q.next())
+        out.push_back(q.value(0).toDouble());
+    return out;
+}
+
+} // namespace loadlevel::store
