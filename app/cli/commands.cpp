@@ -3,6 +3,7 @@
 #include "kafka/admin.h"
 #include "kafka/sink.h"
 #include "load/runner.h"
+#include "pipeline/pipeline.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
@@ -36,6 +37,14 @@ std::optional<qint64> intOption(Context& c, const QString& name, qint64 fallback
         return std::nullopt;
     }
     return v;
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty())
+        return 0;
+    const auto idx = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(idx), v.end());
+    return v[idx];
 }
 
 std::optional<double> rateOption(Context& c, const QString& name) {
@@ -145,10 +154,6 @@ int runSink(Context& c) {
     if (!config) {
         c.console.error(config.error().message);
         return exitFor(config.error());
-    }
-    if (c.settings.database.isEmpty()) {
-        c.console.error(QStringLiteral("no database given (--db or LOADLEVEL_DB)"));
-        return kUsage;
     }
     if (auto created = ensureTopic(c, *config); !created) {
         c.console.error(created.error().message);
@@ -352,6 +357,111 @@ int runVerify(Context& c) {
                            .arg(v->ok() ? QStringLiteral("OK") : QStringLiteral("FAILED")));
     }
     return v->ok() ? kOk : kFailed;
+}
+
+} // namespace loadlevel::cli
+
+namespace loadlevel::cli {
+
+int runDemo(Context& c) {
+    auto count = intOption(c, QStringLiteral("count"), 1000, 1);
+    auto members = intOption(c, QStringLiteral("members"), 2, 1);
+    auto waitSec = intOption(c, QStringLiteral("wait"), 120, 1);
+    auto perSec = rateOption(c, QStringLiteral("rate"));
+    if (!count || !members || !waitSec || !perSec)
+        return kUsage;
+
+    c.console.info(QStringLiteral("starting the pipeline…"));
+    pipeline::PipelineOptions options;
+    options.members = static_cast<int>(*members);
+    auto pipe = pipeline::Pipeline::start(c.settings, options);
+    if (!pipe) {
+        c.console.error(pipe.error().message);
+        return exitFor(pipe.error());
+    }
+    kafka::Sink* sink = (*pipe)->sink();
+    QObject::connect(sink, &kafka::Sink::problem, sink, [&](const QString& m) { c.console.error(m); }, Qt::DirectConnection);
+    c.console.info(u"loadlevel " + (*pipe)->describe());
+    if (const QString w = (*pipe)->runLimitWarning(*count); !w.isEmpty())
+        c.console.info(u"warning: " + w);
+    c.console.info(QStringLiteral("waiting for the sink to join its consumer group…"));
+    if (auto ready = (*pipe)->waitForSink(std::chrono::seconds(60), &interrupted()); !ready) {
+        c.console.error(ready.error().message);
+        return exitFor(ready.error());
+    }
+
+    load::RunSpec spec;
+    spec.count = *count;
+    spec.ratePerSec = *perSec;
+    spec.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
+    spec.source = QStringLiteral("/loadlevel/demo");
+    QElapsedTimer clock;
+    clock.start();
+    auto manifest = load::Runner((*pipe)->clientConfig(), c.settings.topic)
+                        .run(spec,
+                             [&](const load::RunProgress& p) {
+                                 c.console.progress(QStringLiteral("sending: %1/%2 sent · %3 acknowledged")
+                                                        .arg(p.sent)
+                                                        .arg(p.requested)
+                                                        .arg(p.acked));
+                             },
+                             &interrupted());
+    c.console.endProgress();
+    if (!manifest) {
+        c.console.error(manifest.error().message);
+        return exitFor(manifest.error());
+    }
+    if (auto saved = manifest->save(c.settings.runsDir); !saved)
+        c.console.error(saved.error().message);
+    if (!manifest->error.isEmpty())
+        c.console.error(manifest->error);
+
+    // Wait for the sink to persist every acknowledged event, then verify.
+    Result<load::Verification> v = load::verifyRun((*pipe)->store(), *manifest);
+    while (v && !v->ok() && clock.elapsed() < *waitSec * 1000 && !interrupted().load()) {
+        c.console.progress(QStringLiteral("persisting: %1/%2 rows").arg(v->acked - v->missing).arg(v->acked));
+        QThread::msleep(50);
+        v = load::verifyRun((*pipe)->store(), *manifest);
+    }
+    const double totalSec = clock.nsecsElapsed() / 1e9;
+    c.console.endProgress();
+    if (!v) {
+        c.console.error(v.error().message);
+        return exitFor(v.error());
+    }
+    auto latencies = (*pipe)->store().runLatenciesMs(manifest->runId);
+    const double p50 = latencies ? percentile(*latencies, 0.50) : 0;
+    const double p99 = latencies ? percentile(*latencies, 0.99) : 0;
+    const double sendSec = std::max(0.001, manifest->startedAt.msecsTo(manifest->finishedAt) / 1000.0);
+    const bool ok = v->ok() && manifest->acked == manifest->requested;
+
+    if (c.console.jsonMode()) {
+        QJsonObject o = v->toJson();
+        o.insert(QStringLiteral("mode"), c.settings.mode());
+        o.insert(QStringLiteral("sent"), manifest->sent);
+        o.insert(QStringLiteral("acked_per_sec"), manifest->acked / sendSec);
+        o.insert(QStringLiteral("persisted_per_sec"), v->persisted / totalSec);
+        o.insert(QStringLiteral("e2e_p50_ms"), p50);
+        o.insert(QStringLiteral("e2e_p99_ms"), p99);
+        o.insert(QStringLiteral("ok"), ok);
+        c.console.json(o);
+    } else {
+        c.console.line(QStringLiteral("run %1 (%2 mode)").arg(manifest->runId, c.settings.mode()));
+        c.console.line(QStringLiteral("  sent %1 · acknowledged %2 · persisted %3 · missing %4 · duplicates %5")
+                           .arg(manifest->sent)
+                           .arg(manifest->acked)
+                           .arg(v->persisted)
+                           .arg(v->missing)
+                           .arg(v->duplicates));
+        c.console.line(QStringLiteral("  throughput: %1 events/s into Kafka, %2 rows/s end to end")
+                           .arg(rate(manifest->acked / sendSec), rate(v->persisted / totalSec)));
+        c.console.line(QStringLiteral("  end-to-end latency (send → row): p50 %1 ms · p99 %2 ms")
+                           .arg(p50, 0, 'f', 1)
+                           .arg(p99, 0, 'f', 1));
+        c.console.line(ok ? QStringLiteral("  → OK: every acknowledged rating was persisted exactly once")
+                          : QStringLiteral("  → FAILED: see missing/duplicates above"));
+    }
+    return ok ? kOk : kFailed;
 }
 
 } // namespace loadlevel::cli

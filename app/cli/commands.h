@@ -19,5 +19,6 @@ int runBurst(Context& c);
 int runSink(Context& c);
 int runTopics(Context& c);
 int runVerify(Context& c);
+int runDemo(Context& c);
 
 } // namespace loadlevel::cli

@@ -11,6 +11,10 @@ using namespace loadlevel::cli;
 namespace {
 
 const char* const kCommands = R"txt(Commands:
+  demo       Zero setup: start the whole pipeline in this process (embedded Kafka cluster and an
+             SQLite file unless --kafka/--db are given), send a burst, verify, print a summary.
+               loadlevel-cli demo
+               loadlevel-cli demo --count 20000 --members 3
   burst      Send N generated ratings to Kafka, as fast as possible or paced; records a run.
                loadlevel-cli burst --count 1000
                loadlevel-cli burst --count 100000 --rate 5000
@@ -23,7 +27,11 @@ const char* const kCommands = R"txt(Commands:
                loadlevel-cli verify --run 20261123-021935-3fa2 --wait 60
 
 Kafka and the database come from --kafka/--db or LOADLEVEL_KAFKA/LOADLEVEL_DB
-(`eval "$(scripts/stack env)"` sets both for the local stack). Any librdkafka property can be
+(`eval "$(scripts/stack env)"` sets both for the local stack). Without them `demo` runs embedded:
+librdkafka's mock cluster (3 brokers, in this process) and $XDG_DATA_HOME/loadlevel/loadlevel/
+loadlevel.sqlite. Limit of embedded mode: the mock cluster keeps about 20,000 ratings per partition
+(5 MiB); a sink that falls further behind loses the oldest (the sink reports it; runs that could
+exceed it are warned about). Any librdkafka property can be
 passed with -X key=value, or a Java-style client.properties file with --kafka-config (SASL/TLS).
 Exit codes: 0 ok, 1 problem found (events missing, not all acknowledged), 2 usage, 3 unreachable.)txt";
 
@@ -40,7 +48,7 @@ int main(int argc, char* argv[]) {
                                 QString::fromUtf8(kCommands));
     p.addHelpOption();
     p.addVersionOption();
-    p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("burst | sink | topics | verify"));
+    p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("demo | burst | sink | topics | verify"));
     p.addOptions({
         {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."), QStringLiteral("host:port")},
         {QStringLiteral("db"), QStringLiteral("Database URL postgresql://user@host:port/db (default: $LOADLEVEL_DB)."), QStringLiteral("url")},
@@ -52,17 +60,17 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("replication-factor"), QStringLiteral("Replication factor when the topic is created (default: 1)."), QStringLiteral("n"), QStringLiteral("1")},
         {QStringLiteral("runs-dir"), QStringLiteral("Folder of run manifests (default: $LOADLEVEL_RUNS_DIR or the user data folder)."), QStringLiteral("dir")},
         {QStringLiteral("json"), QStringLiteral("Machine-readable output: one JSON object per line.")},
-        {QStringLiteral("count"), QStringLiteral("burst: number of events (default: 1000)."), QStringLiteral("n")},
-        {QStringLiteral("rate"), QStringLiteral("burst: events per second; 0 or absent = as fast as possible."), QStringLiteral("r")},
+        {QStringLiteral("count"), QStringLiteral("burst, demo: number of events (default: 1000)."), QStringLiteral("n")},
+        {QStringLiteral("rate"), QStringLiteral("burst, demo: events per second; 0 or absent = as fast as possible."), QStringLiteral("r")},
         {QStringLiteral("seed"), QStringLiteral("burst: generator seed, for a reproducible run."), QStringLiteral("n")},
         {QStringLiteral("no-create"), QStringLiteral("burst: do not create the topic if it is missing.")},
-        {QStringLiteral("members"), QStringLiteral("sink: consumer-group members, one thread each (default: 1)."), QStringLiteral("n")},
+        {QStringLiteral("members"), QStringLiteral("sink, demo: consumer-group members, one thread each (default: 1; demo 2)."), QStringLiteral("n")},
         {QStringLiteral("max-rows-per-sec"), QStringLiteral("sink: ceiling on rows written per second (protects the database)."), QStringLiteral("r")},
         {QStringLiteral("batch-rows"), QStringLiteral("sink: rows per transaction at most (default: 5000)."), QStringLiteral("n")},
         {QStringLiteral("batch-ms"), QStringLiteral("sink: a batch closes this long after its first row (default: 50)."), QStringLiteral("ms")},
         {QStringLiteral("exit-when-idle"), QStringLiteral("sink: exit after this many seconds without new messages."), QStringLiteral("s")},
         {QStringLiteral("run"), QStringLiteral("verify: the run id printed by burst."), QStringLiteral("id")},
-        {QStringLiteral("wait"), QStringLiteral("verify: wait up to this many seconds for the sink to catch up."), QStringLiteral("s")},
+        {QStringLiteral("wait"), QStringLiteral("verify, demo: wait up to this many seconds for the sink to catch up (demo: 120)."), QStringLiteral("s")},
     });
     p.process(app);
 
@@ -92,8 +100,9 @@ int main(int argc, char* argv[]) {
     installInterruptHandler();
     Context c{settings, p, positional.mid(1), console};
     const QString command = positional.first();
-    if (command != u"verify")
-        console.info(u"loadlevel " + settings.describe());
+    if (command == u"demo")
+        return runDemo(c);
+    console.info(u"loadlevel " + settings.describe());
     if (command == u"burst")
         return runBurst(c);
     if (command == u"sink")

@@ -105,6 +105,17 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
     }
 }
 
+Result<QString> Admin::clusterId(std::chrono::milliseconds timeout) {
+    char* id = rd_kafka_clusterid(m_rk.get(), ms(timeout));
+    if (!id)
+        return fail(Error::timeout(QStringLiteral("Kafka at %1 did not tell its cluster id within %2 ms (is it reachable?)")
+                                       .arg(m_config.bootstrapServers())
+                                       .arg(timeout.count())));
+    QString out = QString::fromUtf8(id);
+    rd_kafka_mem_free(m_rk.get(), id);
+    return out;
+}
+
 Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks, std::chrono::milliseconds timeout) {
     auto md = metadata(topic, timeout);
     if (!md)

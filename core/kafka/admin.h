@@ -43,6 +43,8 @@ public:
     // partition has a leader so that producers and consumers can use it at once.
     Result<bool> ensureTopic(const QString& topic, int partitions, int replicationFactor,
                              std::chrono::milliseconds timeout = std::chrono::seconds(30));
+    // The cluster's id (stable for a real cluster, new for every embedded one).
+    Result<QString> clusterId(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     Result<TopicInfo> describeTopic(const QString& topic, bool withWatermarks = true,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Offsets the group committed to Kafka, per partition (-1: nothing committed).

@@ -126,12 +126,16 @@ void Sink::Member::run() {
 
     auto conf = m_sink.m_config.build(
         {{key::kClientId, "loadlevel-sink"},
-         {key::kAutoOffsetReset, "earliest"},
+         // Never skip silently: if the stored offset is gone (retention deleted the data before
+         // the sink read it), say so, then continue from the earliest offset (see handle()).
+         {key::kAutoOffsetReset, "error"},
          {key::kPartitionEof, "false"},
          // A killed member is noticed after this long, so a restarted sink takes over quickly.
          {"session.timeout.ms", "10000"},
          {"heartbeat.interval.ms", "2000"},
-         {"fetch.wait.max.ms", "50"}},
+         {"fetch.wait.max.ms", "50"},
+         // After an empty or failed fetch, retry soon: the default 500 ms shows as latency.
+         {"fetch.error.backoff.ms", "50"}},
         // Exactly once depends on these: offsets move only with the database transaction.
         {{key::kGroupId, opt.group.toStdString()}, {key::kAutoCommit, "false"}, {key::kAutoOffsetStore, "false"}});
     if (!conf) {
@@ -149,6 +153,19 @@ void Sink::Member::run() {
     }
     (void)conf->release();
     rd_kafka_poll_set_consumer(m_rk.get());
+
+    // Stored offsets belong to one cluster's log; learn which cluster this is before reading them.
+    for (auto backoff = 200ms; !m_stop.load(); backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
+        if (char* id = rd_kafka_clusterid(m_rk.get(), 5000)) {
+            m_batch.clusterId = QString::fromUtf8(id);
+            rd_kafka_mem_free(m_rk.get(), id);
+            break;
+        }
+        m_sink.reportProblem(QStringLiteral("sink member %1: Kafka at %2 does not answer (no cluster id yet), retrying")
+                                 .arg(m_index)
+                                 .arg(m_sink.m_config.bootstrapServers()));
+        std::this_thread::sleep_for(backoff);
+    }
 
     PartitionList topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), opt.topic.toUtf8().constData(), RD_KAFKA_PARTITION_UA);
@@ -179,6 +196,21 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
     if (msg->err) {
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return;
+        if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+            m_sink.reportProblem(QStringLiteral("sink member %1: partition %2 no longer holds the events at the stored "
+                                                "offset (deleted by the broker's retention before the sink read them; "
+                                                "they are lost for this sink). Continuing from the earliest available "
+                                                "offset: %3")
+                                     .arg(m_index)
+                                     .arg(msg->partition)
+                                     .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
+            PartitionList list(rd_kafka_topic_partition_list_new(1));
+            rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)->offset =
+                RD_KAFKA_OFFSET_BEGINNING;
+            if (rd_kafka_error_t* e = rd_kafka_seek_partitions(m_rk.get(), list.get(), 5000))
+                rd_kafka_error_destroy(e);
+            return;
+        }
         m_sink.reportProblem(QStringLiteral("sink member %1: %2").arg(m_index).arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
         return;
     }
@@ -313,7 +345,7 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         auto backoff = 100ms;
         std::map<int, qint64> stored;
         for (;;) {
-            auto r = m_store->storedOffsets(m_sink.m_options.group, m_sink.m_options.topic);
+            auto r = m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
             if (r) {
                 stored = std::move(*r);
                 break;

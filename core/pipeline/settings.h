@@ -12,24 +12,37 @@ namespace loadlevel::pipeline {
 // Everything that decides where ratings go: the composition root's input. A value type, filled
 // from command-line options, the environment (LOADLEVEL_KAFKA, LOADLEVEL_DB, LOADLEVEL_RUNS_DIR)
 // or, later, the settings dialog.
+//
+// Modes: without a Kafka address, Kafka is embedded (librdkafka's mock cluster, in-process);
+// without a database URL, the database is embedded (an SQLite file in the user's data folder).
+// Both embedded: "embedded"; both given: "real"; one of each: "mixed".
 struct Settings {
-    QString kafka;                 // bootstrap servers; empty means "not configured"
+    QString kafka;                 // bootstrap servers; empty: embedded cluster
     QStringList kafkaProperties;   // "key=value" as given to -X
     QString kafkaPropertiesFile;   // Java-style client.properties
-    QString database;              // postgresql://...
+    QString database;              // postgresql://..., sqlite:///path or a path; empty: embedded SQLite file
     QString topic = QStringLiteral("ratings");
     QString group = QStringLiteral("loadlevel-sink");
     int partitions = 6;
     int replicationFactor = 1;
+    int embeddedBrokers = 3;
     QString runsDir;
 
     // Fills empty fields from the environment.
     void applyEnvironment();
 
+    [[nodiscard]] bool kafkaEmbedded() const { return kafka.isEmpty(); }
+    [[nodiscard]] bool databaseEmbedded() const;
+    [[nodiscard]] QString mode() const; // "embedded", "real" or "mixed (...)"
+    // The database URL actually used: the given one, or the embedded SQLite file.
+    [[nodiscard]] QString effectiveDatabase() const;
+    static QString defaultSqlitePath();
+
+    // Client settings for a real cluster. In embedded mode the Pipeline supplies the address.
     [[nodiscard]] Result<kafka::ClientConfig> clientConfig() const;
     [[nodiscard]] kafka::Sink::StoreFactory storeFactory() const;
     // One line that says which mode and which addresses are in use (no secrets).
-    [[nodiscard]] QString describe() const;
+    [[nodiscard]] QString describe(const QString& embeddedBootstrap = {}) const;
 };
 
 } // namespace loadlevel::pipeline

@@ -64,6 +64,13 @@ const std::vector<Migration>& migrations() {
                   received_at     timestamptz NOT NULL DEFAULT now(),
                   UNIQUE (kafka_topic, kafka_partition, kafka_offset)))",
          }},
+        // Offsets describe one cluster's log: key them by the cluster id too.
+        {2,
+         {
+             "ALTER TABLE kafka_offsets ADD COLUMN cluster_id text NOT NULL DEFAULT ''",
+             "ALTER TABLE kafka_offsets DROP CONSTRAINT kafka_offsets_pkey",
+             "ALTER TABLE kafka_offsets ADD PRIMARY KEY (cluster_id, group_id, topic, kafka_partition)",
+         }},
     };
     return steps;
 }
@@ -94,9 +101,9 @@ WITH input AS (
 SELECT count(*) FROM inserted)";
 
 constexpr const char* kUpsertOffsets = R"(
-INSERT INTO kafka_offsets (group_id, topic, kafka_partition, next_offset, updated_at)
-SELECT ?, ?, p, o, now() FROM unnest(?::int[], ?::bigint[]) AS t(p, o)
-ON CONFLICT (group_id, topic, kafka_partition) DO UPDATE
+INSERT INTO kafka_offsets (cluster_id, group_id, topic, kafka_partition, next_offset, updated_at)
+SELECT ?, ?, ?, p, o, now() FROM unnest(?::int[], ?::bigint[]) AS t(p, o)
+ON CONFLICT (cluster_id, group_id, topic, kafka_partition) DO UPDATE
    SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at)";
 
 constexpr const char* kInsertDeadLetter = R"(
@@ -105,7 +112,8 @@ VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
 ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
 
 constexpr const char* kSelectOffsets =
-    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE group_id = ? AND topic = ?";
+    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kDeleteOffsets = "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
 constexpr const char* kCountAll = "SELECT count(*) FROM ratings";
 constexpr const char* kCountRun = "SELECT count(*) FROM ratings WHERE run_id = ?";
 constexpr const char* kRunSequences = "SELECT run_seq FROM ratings WHERE run_id = ?";
@@ -291,12 +299,28 @@ Result<int> PostgresStore::migrate() {
     return current;
 }
 
-Result<std::map<int, qint64>> PostgresStore::storedOffsets(const QString& group, const QString& topic) {
+Result<void> PostgresStore::forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kDeleteOffsets));
+    q.addBindValue(clusterId);
+    q.addBindValue(group);
+    q.addBindValue(topic);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("forgetting stored offsets"), q.lastError()));
+    return {};
+}
+
+Result<std::map<int, qint64>> PostgresStore::storedOffsets(const QString& clusterId, const QString& group,
+                                                           const QString& topic) {
     auto d = db();
     if (!d)
         return fail(d.error());
     QSqlQuery q(*d);
     q.prepare(QString::fromUtf8(kSelectOffsets));
+    q.addBindValue(clusterId);
     q.addBindValue(group);
     q.addBindValue(topic);
     if (!q.exec())
@@ -368,6 +392,7 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
     if (!batch.offsets.empty()) {
         QSqlQuery q(*d);
         q.prepare(QString::fromUtf8(kUpsertOffsets));
+        q.addBindValue(batch.clusterId);
         q.addBindValue(batch.group);
         q.addBindValue(batch.topic);
         q.addBindValue(arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.partition); }));

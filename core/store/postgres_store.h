@@ -21,7 +21,9 @@ public:
 
     QString describe() const override;
     Result<int> migrate() override;
-    Result<std::map<int, qint64>> storedOffsets(const QString& group, const QString& topic) override;
+    Result<std::map<int, qint64>> storedOffsets(const QString& clusterId, const QString& group,
+                                                const QString& topic) override;
+    Result<void> forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) override;
     Result<BatchResult> writeBatch(const Batch& batch) override;
     Result<qint64> countRatings(const QString& runId) override;
     Result<std::vector<qint64>> runSequences(const QString& runId) override;

@@ -66,6 +66,23 @@ const std::vector<Migration>& migrations() {
                   received_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
                   UNIQUE (kafka_topic, kafka_partition, kafka_offset)))",
          }},
+        // Offsets describe one cluster's log: key them by the cluster id too (SQLite cannot change
+        // a primary key in place, so the table is rebuilt).
+        {2,
+         {
+             R"(CREATE TABLE kafka_offsets_v2 (
+                  cluster_id      TEXT NOT NULL DEFAULT '',
+                  group_id        TEXT NOT NULL,
+                  topic           TEXT NOT NULL,
+                  kafka_partition INTEGER NOT NULL,
+                  next_offset     INTEGER NOT NULL,
+                  updated_at      TEXT NOT NULL,
+                  PRIMARY KEY (cluster_id, group_id, topic, kafka_partition)))",
+             "INSERT INTO kafka_offsets_v2 (group_id, topic, kafka_partition, next_offset, updated_at) "
+             "SELECT group_id, topic, kafka_partition, next_offset, updated_at FROM kafka_offsets",
+             "DROP TABLE kafka_offsets",
+             "ALTER TABLE kafka_offsets_v2 RENAME TO kafka_offsets",
+         }},
     };
     return steps;
 }
@@ -82,15 +99,17 @@ ON CONFLICT (movie_id) DO UPDATE
        rating_sum = rating_sum + excluded.rating_sum,
        updated_at = excluded.updated_at)";
 constexpr const char* kUpsertOffset = R"(
-INSERT INTO kafka_offsets (group_id, topic, kafka_partition, next_offset, updated_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (group_id, topic, kafka_partition) DO UPDATE
+INSERT INTO kafka_offsets (cluster_id, group_id, topic, kafka_partition, next_offset, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (cluster_id, group_id, topic, kafka_partition) DO UPDATE
    SET next_offset = excluded.next_offset, updated_at = excluded.updated_at)";
 constexpr const char* kInsertDeadLetter = R"(
 INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
 constexpr const char* kSelectOffsets =
-    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE group_id = ? AND topic = ?";
+    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kDeleteOffsets = "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
 constexpr const char* kSelectRating = R"(
 SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
        kafka_offset, persisted_at
@@ -192,12 +211,28 @@ Result<int> SqliteStore::migrate() {
     return current;
 }
 
-Result<std::map<int, qint64>> SqliteStore::storedOffsets(const QString& group, const QString& topic) {
+Result<void> SqliteStore::forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kDeleteOffsets));
+    q.addBindValue(clusterId);
+    q.addBindValue(group);
+    q.addBindValue(topic);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("forgetting stored offsets"), q.lastError()));
+    return {};
+}
+
+Result<std::map<int, qint64>> SqliteStore::storedOffsets(const QString& clusterId, const QString& group,
+                                                         const QString& topic) {
     auto d = db();
     if (!d)
         return fail(d.error());
     QSqlQuery q(*d);
     q.prepare(QString::fromUtf8(kSelectOffsets));
+    q.addBindValue(clusterId);
     q.addBindValue(group);
     q.addBindValue(topic);
     if (!q.exec())
@@ -288,6 +323,7 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
         QSqlQuery q(*d);
         q.prepare(QString::fromUtf8(kUpsertOffset));
         for (const auto& o : batch.offsets) {
+            q.addBindValue(batch.clusterId);
             q.addBindValue(batch.group);
             q.addBindValue(batch.topic);
             q.addBindValue(o.partition);

@@ -40,6 +40,7 @@ struct OffsetRecord {
 
 // One sink batch: stored atomically (all or nothing).
 struct Batch {
+    QString clusterId; // offsets belong to one cluster's log: a re-created cluster starts afresh
     QString group;
     QString topic;
     std::vector<RatingRow> rows;
@@ -91,8 +92,11 @@ public:
     // Brings the schema to the newest version; safe to call from several processes at once.
     virtual Result<int> migrate() = 0;
 
-    // Offsets stored for (group, topic): partition -> next offset to consume.
-    virtual Result<std::map<int, qint64>> storedOffsets(const QString& group, const QString& topic) = 0;
+    // Offsets stored for (cluster, group, topic): partition -> next offset to consume.
+    virtual Result<std::map<int, qint64>> storedOffsets(const QString& clusterId, const QString& group,
+                                                        const QString& topic) = 0;
+    // Drops them (a new, empty cluster under the same id must not inherit them).
+    virtual Result<void> forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) = 0;
 
     // One transaction: rows (duplicates ignored), movie_stats, dead letters and offsets.
     virtual Result<BatchResult> writeBatch(const Batch& batch) = 0;

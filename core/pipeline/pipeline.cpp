@@ -1,0 +1,120 @@
+#include "pipeline/pipeline.h"
+
+#include "kafka/admin.h"
+
+#include <thread>
+
+namespace loadlevel::pipeline {
+
+Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, const PipelineOptions& options) {
+    std::unique_ptr<Pipeline> p(new Pipeline);
+    p->m_settings = settings;
+
+    if (settings.kafkaEmbedded()) {
+        auto cluster = kafka::EmbeddedCluster::start(settings.embeddedBrokers);
+        if (!cluster)
+            return fail(cluster.error());
+        p->m_cluster = std::move(*cluster);
+        auto base = kafka::ClientConfig::make({}, settings.kafkaProperties, settings.kafkaPropertiesFile);
+        if (!base)
+            return fail(base.error());
+        p->m_config = p->m_cluster->clientConfig(*base);
+        const int rf = std::min(settings.replicationFactor, p->m_cluster->brokers());
+        if (auto r = p->m_cluster->createTopic(settings.topic, settings.partitions, rf); !r)
+            return fail(r.error());
+    } else {
+        auto config = settings.clientConfig();
+        if (!config)
+            return fail(config.error());
+        p->m_config = *config;
+        auto admin = kafka::Admin::create(p->m_config);
+        if (!admin)
+            return fail(admin.error());
+        if (auto r = (*admin)->ensureTopic(settings.topic, settings.partitions, settings.replicationFactor); !r)
+            return fail(r.error());
+    }
+
+    auto st = store::openStore(settings.effectiveDatabase(),
+                               QStringLiteral("loadlevel-pipeline-%1").arg(reinterpret_cast<quintptr>(p.get()), 0, 16));
+    if (!st)
+        return fail(st.error());
+    p->m_store = std::move(*st);
+    if (auto v = p->m_store->migrate(); !v)
+        return fail(v.error());
+    if (p->m_cluster) {
+        // A new embedded cluster has empty logs: offsets an earlier process stored under the same
+        // cluster id (the mock's id is not guaranteed unique) describe data that no longer exists.
+        auto admin = kafka::Admin::create(p->m_config);
+        if (!admin)
+            return fail(admin.error());
+        auto id = (*admin)->clusterId();
+        if (!id)
+            return fail(id.error());
+        if (auto r = p->m_store->forgetOffsets(*id, settings.group, settings.topic); !r)
+            return fail(r.error());
+    }
+
+    if (options.startSink) {
+        kafka::SinkOptions o;
+        o.topic = settings.topic;
+        o.group = settings.group;
+        o.members = options.members;
+        o.maxRowsPerSec = options.maxRowsPerSec;
+        p->m_sink = std::make_unique<kafka::Sink>(p->m_config, o, settings.storeFactory());
+        if (auto r = p->m_sink->start(); !r)
+            return fail(r.error());
+    }
+    return p;
+}
+
+Pipeline::~Pipeline() {
+    // Consumers and producers first, the cluster they talk to last.
+    if (m_sink)
+        m_sink->stop();
+    m_sink.reset();
+    m_store.reset();
+    m_cluster.reset();
+}
+
+Result<void> Pipeline::waitForSink(std::chrono::milliseconds timeout, const std::atomic<bool>* cancel) const {
+    if (!m_sink)
+        return fail(Error::invalid(QStringLiteral("this pipeline has no sink")));
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        qsizetype owned = 0;
+        for (const auto& a : m_sink->status().assignments)
+            owned += a.size();
+        if (owned >= m_settings.partitions)
+            return {};
+        if (std::chrono::steady_clock::now() >= deadline || (cancel && cancel->load()))
+            return fail(Error::timeout(QStringLiteral("the sink owns %1 of %2 partitions after %3 s (%4)")
+                                           .arg(owned)
+                                           .arg(m_settings.partitions)
+                                           .arg(timeout.count() / 1000)
+                                           .arg(m_sink->status().lastError.isEmpty() ? QStringLiteral("no error reported")
+                                                                                     : m_sink->status().lastError)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+QString Pipeline::describe() const { return m_settings.describe(m_cluster ? m_cluster->bootstrapServers() : QString()); }
+
+QString Pipeline::runLimitWarning(qint64 events) const {
+    if (!m_cluster)
+        return {};
+    const qint64 perPartition = kafka::EmbeddedCluster::retainedRatingsPerPartition();
+    const qint64 capacity = perPartition * m_settings.partitions;
+    // Keys follow a Zipf law, so partitions fill unevenly: keep a safety margin of one half.
+    if (events <= capacity / 2)
+        return {};
+    return QStringLiteral("the embedded cluster keeps only about %1 ratings per partition (%2 in all on %3 "
+                          "partitions); a run of %4 can outrun the sink, and ratings it has not read yet are then "
+                          "dropped. Keep the sink running during the run, lower the rate, or use a real Kafka "
+                          "cluster (--kafka, scripts/stack up)")
+        .arg(perPartition)
+        .arg(capacity)
+        .arg(m_settings.partitions)
+        .arg(events);
+}
+
+} // namespace loadlevel::pipeline
