@@ -15,7 +15,6 @@
 #include <QSqlQuery>
 #include <QUrl>
 #include <QUuid>
-
 #include <array>
 #include <cstdio>
 
@@ -46,19 +45,22 @@ int main(int argc, char* argv[]) {
     setup.exec(QStringLiteral("TRUNCATE bench_naive_ratings"));
 
     auto config = kafka::ClientConfig::make(p.value(QStringLiteral("kafka")));
-    auto conf = config->build({}, {{"group.id", QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()},
-                                   {"auto.offset.reset", "earliest"}});
+    auto conf =
+        config->build({}, {{"group.id", QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString()},
+                           {"auto.offset.reset", "earliest"}});
     std::array<char, 512> err{};
     kafka::KafkaHandle rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf->release(), err.data(), err.size()));
     rd_kafka_poll_set_consumer(rk.get());
     kafka::PartitionList topics(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(topics.get(), p.value(QStringLiteral("topic")).toUtf8().constData(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(topics.get(), p.value(QStringLiteral("topic")).toUtf8().constData(),
+                                      RD_KAFKA_PARTITION_UA);
     rd_kafka_subscribe(rk.get(), topics.get());
 
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral(
         "INSERT INTO bench_naive_ratings (event_id, user_id, movie_id, rating, event_time, run_id, run_seq, "
-        "kafka_topic, kafka_partition, kafka_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+        "kafka_topic, kafka_partition, kafka_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
+        "NOTHING"));
     QElapsedTimer clock;
     qint64 rows = 0;
     while (rows < count) {
@@ -71,11 +73,14 @@ int main(int argc, char* argv[]) {
             const char* name;
             const void* value;
             size_t size;
-            for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
-                headers.push_back({name, QByteArray(static_cast<const char*>(value), static_cast<qsizetype>(size))});
+            for (size_t i = 0;
+                 rd_kafka_header_get_all(h, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+                headers.push_back(
+                    {name, QByteArray(static_cast<const char*>(value), static_cast<qsizetype>(size))});
         }
-        auto e = event::decode(QByteArrayView(static_cast<const char*>(msg->payload), static_cast<qsizetype>(msg->len)),
-                               headers, {p.value(QStringLiteral("topic")), msg->partition, msg->offset, -1});
+        auto e = event::decode(
+            QByteArrayView(static_cast<const char*>(msg->payload), static_cast<qsizetype>(msg->len)), headers,
+            {p.value(QStringLiteral("topic")), msg->partition, msg->offset, -1});
         if (!e)
             continue;
         if (rows == 0)
@@ -97,7 +102,8 @@ int main(int argc, char* argv[]) {
         ++rows;
     }
     const double secs = clock.nsecsElapsed() / 1e9;
-    std::printf("{\"rows\":%lld,\"seconds\":%.3f,\"rows_per_sec\":%.1f}\n", static_cast<long long>(rows), secs, rows / secs);
+    std::printf("{\"rows\":%lld,\"seconds\":%.3f,\"rows_per_sec\":%.1f}\n", static_cast<long long>(rows),
+                secs, rows / secs);
     rd_kafka_consumer_close(rk.get());
     return 0;
 }

@@ -8,7 +8,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-
 #include <atomic>
 #include <cstdio>
 
@@ -27,10 +26,13 @@ int main(int argc, char* argv[]) {
         return 2;
     }
     // Parse everything first, as kcat's input is ready before it starts too.
-    const std::vector<event::Header> headers = {
-        {"ce_specversion", "1.0"}, {"ce_id", "0190f3c2-7d1e-7a3b-8c4d-5e6f7a8b9c0d"}, {"ce_source", "/loadlevel/cli"},
-        {"ce_type", "loadlevel.rating.v1"}, {"ce_time", "2026-11-23T02:19:35.123Z"}, {"ce_runid", "20261123-021935-3fa2"},
-        {"ce_runseq", "123456"}};
+    const std::vector<event::Header> headers = {{"ce_specversion", "1.0"},
+                                                {"ce_id", "0190f3c2-7d1e-7a3b-8c4d-5e6f7a8b9c0d"},
+                                                {"ce_source", "/loadlevel/cli"},
+                                                {"ce_type", "loadlevel.rating.v1"},
+                                                {"ce_time", "2026-11-23T02:19:35.123Z"},
+                                                {"ce_runid", "20261123-021935-3fa2"},
+                                                {"ce_runseq", "123456"}};
     std::vector<event::WireMessage> messages;
     for (const QByteArray& line : f.readAll().split('\n')) {
         const qsizetype colon = line.indexOf(':');
@@ -40,10 +42,11 @@ int main(int argc, char* argv[]) {
     }
     auto config = kafka::ClientConfig::make(p.value(QStringLiteral("kafka")));
     std::atomic<qint64> acked{0};
-    auto producer = kafka::Producer::create(*config, p.value(QStringLiteral("topic")), [&](const kafka::Delivery& d) {
-        if (d.ok)
-            ++acked;
-    });
+    auto producer =
+        kafka::Producer::create(*config, p.value(QStringLiteral("topic")), [&](const kafka::Delivery& d) {
+            if (d.ok)
+                ++acked;
+        });
     if (!producer) {
         std::fprintf(stderr, "producer-bench: %s\n", qPrintable(producer.error().message));
         return 3;
@@ -56,7 +59,7 @@ int main(int argc, char* argv[]) {
     if (!(*producer)->flush(std::chrono::seconds(300)))
         return 1;
     const double secs = clock.nsecsElapsed() / 1e9;
-    std::printf("{\"acked\":%lld,\"seconds\":%.3f,\"acked_per_sec\":%.0f}\n", static_cast<long long>(acked.load()), secs,
-                acked.load() / secs);
+    std::printf("{\"acked\":%lld,\"seconds\":%.3f,\"acked_per_sec\":%.0f}\n",
+                static_cast<long long>(acked.load()), secs, acked.load() / secs);
     return acked.load() == static_cast<qint64>(messages.size()) ? 0 : 1;
 }

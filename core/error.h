@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <expected>
 
 namespace loadlevel {
@@ -32,6 +31,8 @@ struct Error {
 
 template <typename T> using Result = std::expected<T, Error>;
 
-inline std::unexpected<Error> fail(Error e) { return std::unexpected<Error>(std::move(e)); }
+inline std::unexpected<Error> fail(Error e) {
+    return std::unexpected<Error>(std::move(e));
+}
 
 } // namespace loadlevel

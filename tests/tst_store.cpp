@@ -16,7 +16,8 @@ class TestStore final : public QObject {
     QString m_url;
     std::unique_ptr<store::Store> m_store;
 
-    static store::RatingRow row(const QString& runId, qint64 seq, qint64 movie, double rating, int partition, qint64 offset) {
+    static store::RatingRow row(const QString& runId, qint64 seq, qint64 movie, double rating, int partition,
+                                qint64 offset) {
         store::RatingRow r;
         r.event.eventId = event::newUuidV7();
         r.event.userId = 1 + seq;
@@ -49,7 +50,9 @@ private slots:
         auto v = m_store->migrate();
         QVERIFY2(v.has_value(), v ? "" : qPrintable(v.error().message));
     }
-    void cleanupTestCase() { m_store.reset(); }
+    void cleanupTestCase() {
+        m_store.reset();
+    }
 
     void migrateIsIdempotent() {
         auto first = m_store->migrate();
@@ -68,7 +71,8 @@ private slots:
         b.clusterId = QStringLiteral("c1");
         b.group = QStringLiteral("g");
         b.topic = topic;
-        b.rows = {row(run, 0, movieA, 4.5, 0, 10), row(run, 1, movieA, 3.0, 0, 11), row(run, 2, movieB, 0.5, 1, 7)};
+        b.rows = {row(run, 0, movieA, 4.5, 0, 10), row(run, 1, movieA, 3.0, 0, 11),
+                  row(run, 2, movieB, 0.5, 1, 7)};
         b.offsets = {{0, 12}, {1, 8}};
         auto first = m_store->writeBatch(b);
         QVERIFY2(first.has_value(), first ? "" : qPrintable(first.error().message));
@@ -162,7 +166,8 @@ private slots:
 
 #ifdef LOADLEVEL_STORE_POSTGRES
     void unreachableDatabaseIsRetriable() {
-        auto s = store::openStore(QStringLiteral("postgresql://nobody@127.0.0.1:1/none"), QStringLiteral("tst-unreachable"));
+        auto s = store::openStore(QStringLiteral("postgresql://nobody@127.0.0.1:1/none"),
+                                  QStringLiteral("tst-unreachable"));
         QVERIFY(s.has_value());
         auto r = (*s)->countRatings({});
         QVERIFY(!r.has_value());
@@ -171,7 +176,8 @@ private slots:
     }
 #else
     void unwritableFileIsAnError() {
-        auto s = store::openStore(QStringLiteral("sqlite:///proc/no/such/dir/x.sqlite"), QStringLiteral("tst-unwritable"));
+        auto s = store::openStore(QStringLiteral("sqlite:///proc/no/such/dir/x.sqlite"),
+                                  QStringLiteral("tst-unwritable"));
         QVERIFY(s.has_value());
         auto r = (*s)->migrate();
         QVERIFY(!r.has_value());
@@ -182,9 +188,12 @@ private slots:
         QTest::addColumn<QString>("url");
         QTest::addColumn<bool>("ok");
         QTest::addColumn<QString>("describes");
-        QTest::addRow("sqlite url") << QStringLiteral("sqlite:///tmp/a.sqlite") << true << QStringLiteral("SQLite /tmp/a.sqlite");
-        QTest::addRow("bare path") << QStringLiteral("/tmp/b.sqlite") << true << QStringLiteral("SQLite /tmp/b.sqlite");
-        QTest::addRow("postgres") << QStringLiteral("postgresql://u@h:5/db") << true << QStringLiteral("PostgreSQL h:5/db");
+        QTest::addRow("sqlite url") << QStringLiteral("sqlite:///tmp/a.sqlite") << true
+                                    << QStringLiteral("SQLite /tmp/a.sqlite");
+        QTest::addRow("bare path") << QStringLiteral("/tmp/b.sqlite") << true
+                                   << QStringLiteral("SQLite /tmp/b.sqlite");
+        QTest::addRow("postgres") << QStringLiteral("postgresql://u@h:5/db") << true
+                                  << QStringLiteral("PostgreSQL h:5/db");
         QTest::addRow("postgres no db") << QStringLiteral("postgresql://u@h:5") << false << QString();
         QTest::addRow("mysql") << QStringLiteral("mysql://u@h/db") << false << QString();
         QTest::addRow("empty") << QString() << false << QString();

@@ -11,7 +11,6 @@
 #include <QJsonArray>
 #include <QThread>
 #include <QTimer>
-
 #include <optional>
 
 namespace loadlevel::cli {
@@ -53,13 +52,16 @@ std::optional<double> rateOption(Context& c, const QString& name) {
     bool ok = false;
     const double v = c.args.value(name).toDouble(&ok);
     if (!ok || v < 0) {
-        c.console.error(QStringLiteral("--%1 expects a number >= 0 (per second), got '%2'").arg(name, c.args.value(name)));
+        c.console.error(QStringLiteral("--%1 expects a number >= 0 (per second), got '%2'")
+                            .arg(name, c.args.value(name)));
         return std::nullopt;
     }
     return v;
 }
 
-QString rate(double perSec) { return QString::number(perSec, 'f', 0); }
+QString rate(double perSec) {
+    return QString::number(perSec, 'f', 0);
+}
 
 Result<bool> ensureTopic(Context& c, const kafka::ClientConfig& config) {
     auto admin = kafka::Admin::create(config);
@@ -88,7 +90,9 @@ int runBurst(Context& c) {
             return exitFor(created.error());
         }
         if (*created)
-            c.console.info(QStringLiteral("created topic %1 with %2 partitions").arg(c.settings.topic).arg(c.settings.partitions));
+            c.console.info(QStringLiteral("created topic %1 with %2 partitions")
+                               .arg(c.settings.topic)
+                               .arg(c.settings.partitions));
     }
 
     load::RunSpec spec;
@@ -168,18 +172,24 @@ int runSink(Context& c) {
     opt.batchMs = static_cast<int>(*batchMs);
     opt.maxRowsPerSec = *ceiling;
     kafka::Sink sink(*config, opt, c.settings.storeFactory());
-    QObject::connect(&sink, &kafka::Sink::problem, &sink, [&](const QString& m) { c.console.error(m); }, Qt::QueuedConnection);
-    QObject::connect(&sink, &kafka::Sink::recovered, &sink, [&](const QString& m) { c.console.info(m); }, Qt::QueuedConnection);
+    QObject::connect(
+        &sink, &kafka::Sink::problem, &sink, [&](const QString& m) { c.console.error(m); },
+        Qt::QueuedConnection);
+    QObject::connect(
+        &sink, &kafka::Sink::recovered, &sink, [&](const QString& m) { c.console.info(m); },
+        Qt::QueuedConnection);
     if (auto r = sink.start(); !r) {
         c.console.error(r.error().message);
         return exitFor(r.error());
     }
-    c.console.info(QStringLiteral("sink: group %1 · %2 member(s) · batches of up to %3 rows / %4 ms%5 · Ctrl+C stops")
-                       .arg(opt.group)
-                       .arg(opt.members)
-                       .arg(opt.batchRows)
-                       .arg(opt.batchMs)
-                       .arg(opt.maxRowsPerSec > 0 ? QStringLiteral(" · ceiling %1 rows/s").arg(opt.maxRowsPerSec) : QString()));
+    c.console.info(
+        QStringLiteral("sink: group %1 · %2 member(s) · batches of up to %3 rows / %4 ms%5 · Ctrl+C stops")
+            .arg(opt.group)
+            .arg(opt.members)
+            .arg(opt.batchRows)
+            .arg(opt.batchMs)
+            .arg(opt.maxRowsPerSec > 0 ? QStringLiteral(" · ceiling %1 rows/s").arg(opt.maxRowsPerSec)
+                                       : QString()));
 
     QElapsedTimer clock;
     clock.start();
@@ -220,14 +230,15 @@ int runSink(Context& c) {
                             {QStringLiteral("database_up"), s.databaseUp},
                             {QStringLiteral("assignments"), parts.join(u' ')}});
         } else {
-            c.console.progress(QStringLiteral("persisted %1 (%2 rows/s) · duplicates skipped %3 · dead letters %4 · "
-                                              "partitions %5 · database %6")
-                                   .arg(s.persisted)
-                                   .arg(rate(perSec))
-                                   .arg(s.duplicates)
-                                   .arg(s.deadLetters)
-                                   .arg(parts.join(u' '))
-                                   .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN")));
+            c.console.progress(
+                QStringLiteral("persisted %1 (%2 rows/s) · duplicates skipped %3 · dead letters %4 · "
+                               "partitions %5 · database %6")
+                    .arg(s.persisted)
+                    .arg(rate(perSec))
+                    .arg(s.duplicates)
+                    .arg(s.deadLetters)
+                    .arg(parts.join(u' '))
+                    .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN")));
         }
         if (*idle > 0 && s.consumed > 0 && now - lastActivityMs >= *idle * 1000)
             QCoreApplication::quit();
@@ -257,7 +268,8 @@ int runTopics(Context& c) {
         return exitFor(admin.error());
     }
     if (sub == u"ensure") {
-        auto created = (*admin)->ensureTopic(c.settings.topic, c.settings.partitions, c.settings.replicationFactor);
+        auto created =
+            (*admin)->ensureTopic(c.settings.topic, c.settings.partitions, c.settings.replicationFactor);
         if (!created) {
             c.console.error(created.error().message);
             return exitFor(created.error());
@@ -268,7 +280,8 @@ int runTopics(Context& c) {
                                       .arg(c.settings.replicationFactor)
                                 : QStringLiteral("topic %1 already exists").arg(c.settings.topic));
         if (c.console.jsonMode())
-            c.console.json({{QStringLiteral("topic"), c.settings.topic}, {QStringLiteral("created"), *created}});
+            c.console.json(
+                {{QStringLiteral("topic"), c.settings.topic}, {QStringLiteral("created"), *created}});
         return kOk;
     }
     if (sub == u"describe") {
@@ -280,11 +293,14 @@ int runTopics(Context& c) {
         if (c.console.jsonMode()) {
             QJsonArray parts;
             for (const auto& p : info->partitions)
-                parts.append(QJsonObject{{QStringLiteral("partition"), p.id}, {QStringLiteral("leader"), p.leader},
+                parts.append(QJsonObject{{QStringLiteral("partition"), p.id},
+                                         {QStringLiteral("leader"), p.leader},
                                          {QStringLiteral("replicas"), static_cast<int>(p.replicas.size())},
                                          {QStringLiteral("isr"), static_cast<int>(p.isr.size())},
-                                         {QStringLiteral("low"), p.low}, {QStringLiteral("high"), p.high}});
-            c.console.json({{QStringLiteral("topic"), info->name}, {QStringLiteral("partitions"), parts},
+                                         {QStringLiteral("low"), p.low},
+                                         {QStringLiteral("high"), p.high}});
+            c.console.json({{QStringLiteral("topic"), info->name},
+                            {QStringLiteral("partitions"), parts},
                             {QStringLiteral("messages"), info->messages()}});
             return kOk;
         }
@@ -292,7 +308,12 @@ int runTopics(Context& c) {
                            .arg(info->name)
                            .arg(info->partitions.size())
                            .arg(info->messages()));
-        c.console.line(QStringLiteral("%1 %2 %3 %4 %5").arg(u"partition", 9).arg(u"leader", 6).arg(u"isr", 7).arg(u"low", 12).arg(u"high", 12));
+        c.console.line(QStringLiteral("%1 %2 %3 %4 %5")
+                           .arg(u"partition", 9)
+                           .arg(u"leader", 6)
+                           .arg(u"isr", 7)
+                           .arg(u"low", 12)
+                           .arg(u"high", 12));
         for (const auto& p : info->partitions)
             c.console.line(QStringLiteral("%1 %2 %3 %4 %5")
                                .arg(p.id, 9)
@@ -347,14 +368,16 @@ int runVerify(Context& c) {
         QStringList sample;
         for (qint64 s : v->missingSample)
             sample << QString::number(s);
-        c.console.line(QStringLiteral("run %1: acknowledged %2, persisted %3, missing %4, duplicates %5%6 → %7")
-                           .arg(v->runId)
-                           .arg(v->acked)
-                           .arg(v->persisted)
-                           .arg(v->missing)
-                           .arg(v->duplicates)
-                           .arg(sample.isEmpty() ? QString() : QStringLiteral(" (first missing: %1)").arg(sample.join(u", ")))
-                           .arg(v->ok() ? QStringLiteral("OK") : QStringLiteral("FAILED")));
+        c.console.line(
+            QStringLiteral("run %1: acknowledged %2, persisted %3, missing %4, duplicates %5%6 → %7")
+                .arg(v->runId)
+                .arg(v->acked)
+                .arg(v->persisted)
+                .arg(v->missing)
+                .arg(v->duplicates)
+                .arg(sample.isEmpty() ? QString()
+                                      : QStringLiteral(" (first missing: %1)").arg(sample.join(u", ")))
+                .arg(v->ok() ? QStringLiteral("OK") : QStringLiteral("FAILED")));
     }
     return v->ok() ? kOk : kFailed;
 }
@@ -380,7 +403,9 @@ int runDemo(Context& c) {
         return exitFor(pipe.error());
     }
     kafka::Sink* sink = (*pipe)->sink();
-    QObject::connect(sink, &kafka::Sink::problem, sink, [&](const QString& m) { c.console.error(m); }, Qt::DirectConnection);
+    QObject::connect(
+        sink, &kafka::Sink::problem, sink, [&](const QString& m) { c.console.error(m); },
+        Qt::DirectConnection);
     c.console.info(u"loadlevel " + (*pipe)->describe());
     if (const QString w = (*pipe)->runLimitWarning(*count); !w.isEmpty())
         c.console.info(u"warning: " + w);
@@ -398,14 +423,15 @@ int runDemo(Context& c) {
     QElapsedTimer clock;
     clock.start();
     auto manifest = load::Runner((*pipe)->clientConfig(), c.settings.topic)
-                        .run(spec,
-                             [&](const load::RunProgress& p) {
-                                 c.console.progress(QStringLiteral("sending: %1/%2 sent · %3 acknowledged")
-                                                        .arg(p.sent)
-                                                        .arg(p.requested)
-                                                        .arg(p.acked));
-                             },
-                             &interrupted());
+                        .run(
+                            spec,
+                            [&](const load::RunProgress& p) {
+                                c.console.progress(QStringLiteral("sending: %1/%2 sent · %3 acknowledged")
+                                                       .arg(p.sent)
+                                                       .arg(p.requested)
+                                                       .arg(p.acked));
+                            },
+                            &interrupted());
     c.console.endProgress();
     if (!manifest) {
         c.console.error(manifest.error().message);
@@ -447,12 +473,13 @@ int runDemo(Context& c) {
         c.console.json(o);
     } else {
         c.console.line(QStringLiteral("run %1 (%2 mode)").arg(manifest->runId, c.settings.mode()));
-        c.console.line(QStringLiteral("  sent %1 · acknowledged %2 · persisted %3 · missing %4 · duplicates %5")
-                           .arg(manifest->sent)
-                           .arg(manifest->acked)
-                           .arg(v->persisted)
-                           .arg(v->missing)
-                           .arg(v->duplicates));
+        c.console.line(
+            QStringLiteral("  sent %1 · acknowledged %2 · persisted %3 · missing %4 · duplicates %5")
+                .arg(manifest->sent)
+                .arg(manifest->acked)
+                .arg(v->persisted)
+                .arg(v->missing)
+                .arg(v->duplicates));
         c.console.line(QStringLiteral("  throughput: %1 events/s into Kafka, %2 rows/s end to end")
                            .arg(rate(manifest->acked / sendSec), rate(v->persisted / totalSec)));
         c.console.line(QStringLiteral("  end-to-end latency (send → row): p50 %1 ms · p99 %2 ms")

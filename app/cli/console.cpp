@@ -2,7 +2,6 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
-
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -11,7 +10,9 @@ namespace loadlevel::cli {
 
 namespace {
 std::atomic<bool> g_interrupted{false}; // written by the signal handler only
-extern "C" void onSignal(int) { g_interrupted.store(true); }
+extern "C" void onSignal(int) {
+    g_interrupted.store(true);
+}
 } // namespace
 
 void installInterruptHandler() {
@@ -22,7 +23,9 @@ void installInterruptHandler() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-const std::atomic<bool>& interrupted() { return g_interrupted; }
+const std::atomic<bool>& interrupted() {
+    return g_interrupted;
+}
 
 Console::Console(bool json)
     : m_json(json)

@@ -2,7 +2,6 @@
 
 #include <QJsonObject>
 #include <QString>
-
 #include <atomic>
 
 namespace loadlevel::cli {
@@ -20,11 +19,11 @@ enum ExitCode : int {
 class Console {
 public:
     explicit Console(bool json);
-    void line(const QString& text) const;          // stdout, human output (suppressed in JSON mode)
-    void json(const QJsonObject& object) const;    // stdout, one compact JSON line
-    void info(const QString& text) const;          // stderr
-    void error(const QString& text) const;         // stderr, prefixed "error: "
-    void progress(const QString& text);            // stderr, redrawn in place on a terminal
+    void line(const QString& text) const;       // stdout, human output (suppressed in JSON mode)
+    void json(const QJsonObject& object) const; // stdout, one compact JSON line
+    void info(const QString& text) const;       // stderr
+    void error(const QString& text) const;      // stderr, prefixed "error: "
+    void progress(const QString& text);         // stderr, redrawn in place on a terminal
     void endProgress();
     [[nodiscard]] bool jsonMode() const { return m_json; }
 

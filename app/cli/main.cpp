@@ -2,7 +2,6 @@
 #include "commands.h"
 
 #include <QCoreApplication>
-
 #include <cstdio>
 
 using namespace loadlevel;
@@ -44,33 +43,62 @@ int main(int argc, char* argv[]) {
     QCoreApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION));
 
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Loadlevel: fire ratings through Kafka into PostgreSQL, exactly once.\n\n") +
-                                QString::fromUtf8(kCommands));
+    p.setApplicationDescription(
+        QStringLiteral("Loadlevel: fire ratings through Kafka into PostgreSQL, exactly once.\n\n") +
+        QString::fromUtf8(kCommands));
     p.addHelpOption();
     p.addVersionOption();
-    p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("demo | burst | sink | topics | verify"));
+    p.addPositionalArgument(QStringLiteral("command"),
+                            QStringLiteral("demo | burst | sink | topics | verify"));
     p.addOptions({
-        {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."), QStringLiteral("host:port")},
-        {QStringLiteral("db"), QStringLiteral("Database URL postgresql://user@host:port/db (default: $LOADLEVEL_DB)."), QStringLiteral("url")},
-        {QStringLiteral("topic"), QStringLiteral("Topic (default: ratings)."), QStringLiteral("name"), QStringLiteral("ratings")},
-        {QStringLiteral("group"), QStringLiteral("Consumer group of the sink (default: loadlevel-sink)."), QStringLiteral("id"), QStringLiteral("loadlevel-sink")},
-        {QStringLiteral("X"), QStringLiteral("librdkafka property, repeatable (e.g. -X security.protocol=SASL_SSL)."), QStringLiteral("key=value")},
-        {QStringLiteral("kafka-config"), QStringLiteral("Java-style client.properties file."), QStringLiteral("file")},
-        {QStringLiteral("partitions"), QStringLiteral("Partitions when the topic is created (default: 6)."), QStringLiteral("n"), QStringLiteral("6")},
-        {QStringLiteral("replication-factor"), QStringLiteral("Replication factor when the topic is created (default: 1)."), QStringLiteral("n"), QStringLiteral("1")},
-        {QStringLiteral("runs-dir"), QStringLiteral("Folder of run manifests (default: $LOADLEVEL_RUNS_DIR or the user data folder)."), QStringLiteral("dir")},
+        {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."),
+         QStringLiteral("host:port")},
+        {QStringLiteral("db"),
+         QStringLiteral("Database URL postgresql://user@host:port/db (default: $LOADLEVEL_DB)."),
+         QStringLiteral("url")},
+        {QStringLiteral("topic"), QStringLiteral("Topic (default: ratings)."), QStringLiteral("name"),
+         QStringLiteral("ratings")},
+        {QStringLiteral("group"), QStringLiteral("Consumer group of the sink (default: loadlevel-sink)."),
+         QStringLiteral("id"), QStringLiteral("loadlevel-sink")},
+        {QStringLiteral("X"),
+         QStringLiteral("librdkafka property, repeatable (e.g. -X security.protocol=SASL_SSL)."),
+         QStringLiteral("key=value")},
+        {QStringLiteral("kafka-config"), QStringLiteral("Java-style client.properties file."),
+         QStringLiteral("file")},
+        {QStringLiteral("partitions"), QStringLiteral("Partitions when the topic is created (default: 6)."),
+         QStringLiteral("n"), QStringLiteral("6")},
+        {QStringLiteral("replication-factor"),
+         QStringLiteral("Replication factor when the topic is created (default: 1)."), QStringLiteral("n"),
+         QStringLiteral("1")},
+        {QStringLiteral("runs-dir"),
+         QStringLiteral("Folder of run manifests (default: $LOADLEVEL_RUNS_DIR or the user data folder)."),
+         QStringLiteral("dir")},
         {QStringLiteral("json"), QStringLiteral("Machine-readable output: one JSON object per line.")},
-        {QStringLiteral("count"), QStringLiteral("burst, demo: number of events (default: 1000)."), QStringLiteral("n")},
-        {QStringLiteral("rate"), QStringLiteral("burst, demo: events per second; 0 or absent = as fast as possible."), QStringLiteral("r")},
-        {QStringLiteral("seed"), QStringLiteral("burst: generator seed, for a reproducible run."), QStringLiteral("n")},
+        {QStringLiteral("count"), QStringLiteral("burst, demo: number of events (default: 1000)."),
+         QStringLiteral("n")},
+        {QStringLiteral("rate"),
+         QStringLiteral("burst, demo: events per second; 0 or absent = as fast as possible."),
+         QStringLiteral("r")},
+        {QStringLiteral("seed"), QStringLiteral("burst: generator seed, for a reproducible run."),
+         QStringLiteral("n")},
         {QStringLiteral("no-create"), QStringLiteral("burst: do not create the topic if it is missing.")},
-        {QStringLiteral("members"), QStringLiteral("sink, demo: consumer-group members, one thread each (default: 1; demo 2)."), QStringLiteral("n")},
-        {QStringLiteral("max-rows-per-sec"), QStringLiteral("sink: ceiling on rows written per second (protects the database)."), QStringLiteral("r")},
-        {QStringLiteral("batch-rows"), QStringLiteral("sink: rows per transaction at most (default: 5000)."), QStringLiteral("n")},
-        {QStringLiteral("batch-ms"), QStringLiteral("sink: a batch closes this long after its first row (default: 50)."), QStringLiteral("ms")},
-        {QStringLiteral("exit-when-idle"), QStringLiteral("sink: exit after this many seconds without new messages."), QStringLiteral("s")},
+        {QStringLiteral("members"),
+         QStringLiteral("sink, demo: consumer-group members, one thread each (default: 1; demo 2)."),
+         QStringLiteral("n")},
+        {QStringLiteral("max-rows-per-sec"),
+         QStringLiteral("sink: ceiling on rows written per second (protects the database)."),
+         QStringLiteral("r")},
+        {QStringLiteral("batch-rows"), QStringLiteral("sink: rows per transaction at most (default: 5000)."),
+         QStringLiteral("n")},
+        {QStringLiteral("batch-ms"),
+         QStringLiteral("sink: a batch closes this long after its first row (default: 50)."),
+         QStringLiteral("ms")},
+        {QStringLiteral("exit-when-idle"),
+         QStringLiteral("sink: exit after this many seconds without new messages."), QStringLiteral("s")},
         {QStringLiteral("run"), QStringLiteral("verify: the run id printed by burst."), QStringLiteral("id")},
-        {QStringLiteral("wait"), QStringLiteral("verify, demo: wait up to this many seconds for the sink to catch up (demo: 120)."), QStringLiteral("s")},
+        {QStringLiteral("wait"),
+         QStringLiteral("verify, demo: wait up to this many seconds for the sink to catch up (demo: 120)."),
+         QStringLiteral("s")},
     });
     p.process(app);
 

@@ -3,11 +3,10 @@
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QStringDecoder>
-
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <string_view>
-#include <cmath>
 
 namespace loadlevel::event {
 
@@ -99,7 +98,8 @@ QByteArray formatUuid(const QUuid& id) {
     const uchar raw[16] = {
         uchar(id.data1 >> 24), uchar(id.data1 >> 16), uchar(id.data1 >> 8), uchar(id.data1),
         uchar(id.data2 >> 8),  uchar(id.data2),       uchar(id.data3 >> 8), uchar(id.data3),
-        id.data4[0], id.data4[1], id.data4[2], id.data4[3], id.data4[4], id.data4[5], id.data4[6], id.data4[7]};
+        id.data4[0],           id.data4[1],           id.data4[2],          id.data4[3],
+        id.data4[4],           id.data4[5],           id.data4[6],          id.data4[7]};
     QByteArray out(36, Qt::Uninitialized);
     char* p = out.data();
     for (int i = 0; i < 16; ++i) {
@@ -121,7 +121,9 @@ char* appendLiteral(char* p, std::string_view s) {
     std::memcpy(p, s.data(), s.size());
     return p + s.size();
 }
-char* appendNumber(char* p, qint64 v) { return std::to_chars(p, p + 20, v).ptr; }
+char* appendNumber(char* p, qint64 v) {
+    return std::to_chars(p, p + 20, v).ptr;
+}
 char* appendRating(char* p, double rating) {
     const int h = halfStars(rating);
     p = appendNumber(p, h / 2);
@@ -194,10 +196,10 @@ WireMessage encode(const RatingEvent& e) {
 
 std::expected<QJsonDocument, Rejection> parseJson(QByteArrayView bytes, qsizetype limit) {
     if (bytes.size() > limit)
-        return std::unexpected(Rejection{Rejection::Kind::TooLarge, {},
-                                         QStringLiteral("value too large (%1 bytes, limit %2)")
-                                             .arg(bytes.size())
-                                             .arg(limit)});
+        return std::unexpected(
+            Rejection{Rejection::Kind::TooLarge,
+                      {},
+                      QStringLiteral("value too large (%1 bytes, limit %2)").arg(bytes.size()).arg(limit)});
     if (bytes.isEmpty())
         return std::unexpected(malformed({}, QStringLiteral("empty value")));
     QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
@@ -210,7 +212,8 @@ std::expected<QJsonDocument, Rejection> parseJson(QByteArrayView bytes, qsizetyp
     QJsonDocument doc = QJsonDocument::fromJson(bytes.toByteArray(), &error);
     if (error.error != QJsonParseError::NoError)
         return std::unexpected(malformed(
-            {}, QStringLiteral("malformed JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)));
+            {},
+            QStringLiteral("malformed JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset)));
     return doc;
 }
 
@@ -226,7 +229,8 @@ std::expected<void, Rejection> readRatingObject(const QJsonObject& o, RatingEven
     if (r.isUndefined())
         return std::unexpected(invalid(QStringLiteral("rating"), QStringLiteral("rating is missing")));
     if (!r.isDouble())
-        return std::unexpected(malformed(QStringLiteral("rating"), QStringLiteral("rating must be a number")));
+        return std::unexpected(
+            malformed(QStringLiteral("rating"), QStringLiteral("rating must be a number")));
     const double rating = r.toDouble();
     if (!(rating >= 0.5 && rating <= 5.0))
         return std::unexpected(invalid(QStringLiteral("rating"),
@@ -250,8 +254,9 @@ std::expected<void, Rejection> readRatingObject(const QJsonObject& o, RatingEven
 }
 
 QUuid derivedEventId(const Origin& origin) {
-    return QUuid::createUuidV5(kDerivedNamespace,
-                               QStringLiteral("%1/%2/%3").arg(origin.topic).arg(origin.partition).arg(origin.offset));
+    return QUuid::createUuidV5(
+        kDerivedNamespace,
+        QStringLiteral("%1/%2/%3").arg(origin.topic).arg(origin.partition).arg(origin.offset));
 }
 
 std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::vector<Header>& headers,
@@ -267,8 +272,9 @@ std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::ve
         return std::unexpected(ok.error());
 
     if (const QByteArray* spec = findHeader(headers, "ce_specversion"); spec && *spec != "1.0")
-        return std::unexpected(invalid(QStringLiteral("ce_specversion"),
-                                       u"unsupported CloudEvents specversion '" + QString::fromUtf8(*spec) + u'\''));
+        return std::unexpected(
+            invalid(QStringLiteral("ce_specversion"),
+                    u"unsupported CloudEvents specversion '" + QString::fromUtf8(*spec) + u'\''));
     if (const QByteArray* type = findHeader(headers, "ce_type"); type && *type != kEventType)
         return std::unexpected(invalid(QStringLiteral("ce_type"),
                                        u"unsupported event type '" + QString::fromUtf8(*type) + u'\''));
@@ -301,8 +307,8 @@ std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::ve
         const QByteArray* seq = findHeader(headers, "ce_runseq");
         e.runSeq = seq ? seq->toLongLong(&ok) : -1;
         if (!ok || e.runSeq < 0)
-            return std::unexpected(
-                malformed(QStringLiteral("ce_runseq"), QStringLiteral("ce_runseq must be a non-negative integer")));
+            return std::unexpected(malformed(QStringLiteral("ce_runseq"),
+                                             QStringLiteral("ce_runseq must be a non-negative integer")));
     }
     return e;
 }

@@ -1,7 +1,6 @@
 #include "event/rating_event.h"
 
 #include <QRandomGenerator>
-
 #include <array>
 
 namespace loadlevel::event {

@@ -7,7 +7,9 @@ namespace loadlevel::kafka {
 
 namespace {
 
-int ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
+int ms(std::chrono::milliseconds d) {
+    return static_cast<int>(d.count());
+}
 
 Error kafkaError(const QString& what, rd_kafka_resp_err_t err) {
     const QString text = what + u": " + QString::fromUtf8(rd_kafka_err2str(err));
@@ -35,7 +37,8 @@ Result<std::unique_ptr<Admin>> Admin::create(const ClientConfig& config) {
     std::array<char, 512> err{};
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err.data(), err.size());
     if (!rk)
-        return fail(Error::invalid(QStringLiteral("cannot create Kafka admin client: %1").arg(QString::fromUtf8(err.data()))));
+        return fail(Error::invalid(
+            QStringLiteral("cannot create Kafka admin client: %1").arg(QString::fromUtf8(err.data()))));
     (void)conf->release();
     std::unique_ptr<Admin> a(new Admin);
     a->m_config = config;
@@ -72,7 +75,8 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
 
     EventHandle ev(rd_kafka_queue_poll(queue.get(), ms(timeout) + 1000));
     if (!ev)
-        return fail(Error::timeout(QStringLiteral("creating topic %1 timed out (is the broker reachable?)").arg(topic)));
+        return fail(Error::timeout(
+            QStringLiteral("creating topic %1 timed out (is the broker reachable?)").arg(topic)));
     if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
         return fail(kafkaError(QStringLiteral("creating topic %1").arg(topic), e));
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
@@ -84,8 +88,9 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
         if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
             created = false;
         else if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-            return fail(Error::failed(QStringLiteral("creating topic %1: %2")
-                                          .arg(topic, QString::fromUtf8(rd_kafka_topic_result_error_string(results[i])))));
+            return fail(Error::failed(
+                QStringLiteral("creating topic %1: %2")
+                    .arg(topic, QString::fromUtf8(rd_kafka_topic_result_error_string(results[i])))));
     }
 
     // Metadata propagates asynchronously; wait until every partition has a leader.
@@ -100,7 +105,8 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
                 return created;
         }
         if (std::chrono::steady_clock::now() >= deadline)
-            return fail(Error::timeout(QStringLiteral("topic %1 has no leader for every partition yet").arg(topic)));
+            return fail(
+                Error::timeout(QStringLiteral("topic %1 has no leader for every partition yet").arg(topic)));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
 }
@@ -108,15 +114,17 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
 Result<QString> Admin::clusterId(std::chrono::milliseconds timeout) {
     char* id = rd_kafka_clusterid(m_rk.get(), ms(timeout));
     if (!id)
-        return fail(Error::timeout(QStringLiteral("Kafka at %1 did not tell its cluster id within %2 ms (is it reachable?)")
-                                       .arg(m_config.bootstrapServers())
-                                       .arg(timeout.count())));
+        return fail(Error::timeout(
+            QStringLiteral("Kafka at %1 did not tell its cluster id within %2 ms (is it reachable?)")
+                .arg(m_config.bootstrapServers())
+                .arg(timeout.count())));
     QString out = QString::fromUtf8(id);
     rd_kafka_mem_free(m_rk.get(), id);
     return out;
 }
 
-Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks, std::chrono::milliseconds timeout) {
+Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks,
+                                       std::chrono::milliseconds timeout) {
     auto md = metadata(topic, timeout);
     if (!md)
         return fail(md.error());
@@ -138,8 +146,8 @@ Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks
             pi.isr << p.isrs[r];
         if (withWatermarks) {
             int64_t low = -1, high = -1;
-            const auto e = rd_kafka_query_watermark_offsets(m_rk.get(), topic.toUtf8().constData(), p.id, &low,
-                                                            &high, ms(timeout));
+            const auto e = rd_kafka_query_watermark_offsets(m_rk.get(), topic.toUtf8().constData(), p.id,
+                                                            &low, &high, ms(timeout));
             if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
                 return fail(kafkaError(QStringLiteral("watermarks of %1[%2]").arg(topic).arg(p.id), e));
             pi.low = low;

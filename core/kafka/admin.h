@@ -5,7 +5,6 @@
 #include "kafka/handles.h"
 
 #include <QList>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -48,8 +47,9 @@ public:
     Result<TopicInfo> describeTopic(const QString& topic, bool withWatermarks = true,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Offsets the group committed to Kafka, per partition (-1: nothing committed).
-    Result<std::map<int, qint64>> committedOffsets(const QString& group, const QString& topic,
-                                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    Result<std::map<int, qint64>>
+    committedOffsets(const QString& group, const QString& topic,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
     Admin() = default;

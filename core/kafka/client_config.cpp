@@ -2,7 +2,6 @@
 
 #include <QFile>
 #include <QRegularExpression>
-
 #include <algorithm>
 #include <array>
 
@@ -13,8 +12,13 @@ namespace {
 // Keys that only mean something to the Java client; they are dropped from client.properties so
 // that a file written for Kafka's own tools works here too.
 constexpr std::array kJavaOnlyKeys = {
-    "key.serializer",   "value.serializer",        "key.deserializer", "value.deserializer",
-    "client.dns.lookup", "sasl.login.callback.handler.class", "sasl.client.callback.handler.class",
+    "key.serializer",
+    "value.serializer",
+    "key.deserializer",
+    "value.deserializer",
+    "client.dns.lookup",
+    "sasl.login.callback.handler.class",
+    "sasl.client.callback.handler.class",
 };
 
 constexpr std::array kSecretFragments = {"password", "secret", "ssl.key.pem", "sasl.jaas.config", "token"};
@@ -89,17 +93,18 @@ Result<std::vector<ClientConfig::Property>> ClientConfig::parseProperties(const 
             const auto u = jaasUser.match(v);
             const auto p = jaasPass.match(v);
             if (!u.hasMatch() || !p.hasMatch())
-                return fail(Error::invalid(QStringLiteral(
-                    "sasl.jaas.config: only username=\"...\" password=\"...\" login modules can be translated; "
-                    "set sasl.username and sasl.password instead")));
+                return fail(Error::invalid(QStringLiteral("sasl.jaas.config: only username=\"...\" "
+                                                          "password=\"...\" login modules can be translated; "
+                                                          "set sasl.username and sasl.password instead")));
             out.emplace_back("sasl.username", u.captured(1).toStdString());
             out.emplace_back("sasl.password", p.captured(1).toStdString());
             continue;
         }
         if (key == "ssl.truststore.location" || key == "ssl.keystore.location")
-            return fail(Error::invalid(QStringLiteral("%1 names a Java keystore, which librdkafka cannot read; "
-                                                      "use ssl.ca.location / ssl.certificate.location (PEM) instead")
-                                           .arg(k)));
+            return fail(
+                Error::invalid(QStringLiteral("%1 names a Java keystore, which librdkafka cannot read; "
+                                              "use ssl.ca.location / ssl.certificate.location (PEM) instead")
+                                   .arg(k)));
         out.emplace_back(key, v.toStdString());
     }
     return out;
@@ -111,7 +116,8 @@ Result<ClientConfig> ClientConfig::make(const QString& bootstrap, const QStringL
     if (!propertiesFile.isEmpty()) {
         QFile f(propertiesFile);
         if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-            return fail(Error::invalid(QStringLiteral("cannot read %1: %2").arg(propertiesFile, f.errorString())));
+            return fail(
+                Error::invalid(QStringLiteral("cannot read %1: %2").arg(propertiesFile, f.errorString())));
         auto props = parseProperties(QString::fromUtf8(f.readAll()));
         if (!props)
             return fail(Error::invalid(propertiesFile + u": " + props.error().message));
@@ -156,8 +162,9 @@ Result<ConfHandle> ClientConfig::build(const std::vector<Property>& defaults,
     auto apply = [&](const Property& p) -> Result<void> {
         if (rd_kafka_conf_set(conf.get(), p.first.c_str(), p.second.c_str(), err.data(), err.size()) !=
             RD_KAFKA_CONF_OK)
-            return fail(Error::invalid(QStringLiteral("Kafka property %1: %2")
-                                           .arg(QString::fromStdString(p.first), QString::fromUtf8(err.data()))));
+            return fail(
+                Error::invalid(QStringLiteral("Kafka property %1: %2")
+                                   .arg(QString::fromStdString(p.first), QString::fromUtf8(err.data()))));
         return {};
     };
     for (const auto& p : defaults)
@@ -171,7 +178,8 @@ Result<ConfHandle> ClientConfig::build(const std::vector<Property>& defaults,
         if (auto r = apply(p); !r)
             return fail(r.error());
     if (get(key::kBootstrap).empty() && !has("test.mock.num.brokers"))
-        return fail(Error::invalid(QStringLiteral("no Kafka bootstrap servers given (--kafka or LOADLEVEL_KAFKA)")));
+        return fail(
+            Error::invalid(QStringLiteral("no Kafka bootstrap servers given (--kafka or LOADLEVEL_KAFKA)")));
     return conf;
 }
 

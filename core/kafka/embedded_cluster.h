@@ -5,7 +5,6 @@
 #include "kafka/handles.h"
 
 #include <QString>
-
 #include <memory>
 
 struct rd_kafka_mock_cluster_s;
@@ -37,7 +36,9 @@ public:
 
     Result<void> createTopic(const QString& topic, int partitions, int replicationFactor);
     // About how many ratings one partition holds before the oldest are dropped.
-    [[nodiscard]] static qint64 retainedRatingsPerPartition() { return kRetainedBytesPerPartition / kApproxBytesPerRating; }
+    [[nodiscard]] static qint64 retainedRatingsPerPartition() {
+        return kRetainedBytesPerPartition / kApproxBytesPerRating;
+    }
 
     // Fault knobs for demos and tests.
     Result<void> setBrokerDown(int brokerId, bool down);

@@ -15,12 +15,12 @@ namespace loadlevel::kafka {
 
 // The broker's answer for one produced message.
 struct Delivery {
-    quint64 token = 0;       // what the caller passed to produce()
+    quint64 token = 0; // what the caller passed to produce()
     bool ok = false;
-    QString error;           // librdkafka's reason when !ok
+    QString error; // librdkafka's reason when !ok
     int partition = -1;
     qint64 offset = -1;
-    qint64 latencyUs = 0;    // produce() call -> broker acknowledgement
+    qint64 latencyUs = 0; // produce() call -> broker acknowledgement
 };
 
 // Idempotent producer (acks=all implied, linger 5 ms unless overridden) for one topic.

@@ -3,7 +3,6 @@
 #include "event/codec.h"
 
 #include <QDebug>
-
 #include <array>
 #include <chrono>
 #include <map>
@@ -16,7 +15,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-double steadySeconds() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+double steadySeconds() {
+    return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
 
 std::vector<event::Header> readHeaders(const rd_kafka_message_t* msg) {
     std::vector<event::Header> out;
@@ -26,9 +27,11 @@ std::vector<event::Header> readHeaders(const rd_kafka_message_t* msg) {
     const char* name = nullptr;
     const void* value = nullptr;
     size_t size = 0;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
-        out.push_back({QByteArray(name), value ? QByteArray(static_cast<const char*>(value), static_cast<qsizetype>(size))
-                                               : QByteArray()});
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i)
+        out.push_back({QByteArray(name),
+                       value ? QByteArray(static_cast<const char*>(value), static_cast<qsizetype>(size))
+                             : QByteArray()});
     return out;
 }
 
@@ -45,7 +48,9 @@ public:
         join();
     }
 
-    void start() { m_thread = std::thread([this] { run(); }); }
+    void start() {
+        m_thread = std::thread([this] { run(); });
+    }
     void requestStop() { m_stop = true; }
     void join() {
         if (m_thread.joinable())
@@ -61,8 +66,8 @@ public:
 private:
     void run();
     void handle(const rd_kafka_message_t* msg);
-    bool flush();          // write the batch, retrying while the database is down
-    bool writeOnce();      // one attempt
+    bool flush();     // write the batch, retrying while the database is down
+    bool writeOnce(); // one attempt
     void clearBatch();
     void dropPartitions(const rd_kafka_topic_partition_list_t* parts);
     void setPaused(bool paused);
@@ -70,8 +75,8 @@ private:
     void onDatabaseDown(const Error& e);
     int batchLimit() const;
 
-    static void rebalanceCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                                  void* opaque) {
+    static void rebalanceCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                  rd_kafka_topic_partition_list_t* parts, void* opaque) {
         static_cast<Member*>(opaque)->onRebalance(err, parts);
     }
     static void errorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
@@ -79,7 +84,9 @@ private:
         // Transport errors come and go with reconnects; librdkafka retries on its own.
         if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
             err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL)
-            self->m_sink.reportProblem(QStringLiteral("sink member %1: Kafka: %2").arg(self->m_index).arg(QString::fromUtf8(reason)));
+            self->m_sink.reportProblem(QStringLiteral("sink member %1: Kafka: %2")
+                                           .arg(self->m_index)
+                                           .arg(QString::fromUtf8(reason)));
     }
 
     Sink& m_sink;
@@ -137,7 +144,9 @@ void Sink::Member::run() {
          // After an empty or failed fetch, retry soon: the default 500 ms shows as latency.
          {"fetch.error.backoff.ms", "50"}},
         // Exactly once depends on these: offsets move only with the database transaction.
-        {{key::kGroupId, opt.group.toStdString()}, {key::kAutoCommit, "false"}, {key::kAutoOffsetStore, "false"}});
+        {{key::kGroupId, opt.group.toStdString()},
+         {key::kAutoCommit, "false"},
+         {key::kAutoOffsetStore, "false"}});
     if (!conf) {
         m_sink.reportProblem(conf.error().message);
         return;
@@ -148,42 +157,48 @@ void Sink::Member::run() {
     std::array<char, 512> err{};
     m_rk.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
     if (!m_rk) {
-        m_sink.reportProblem(QStringLiteral("cannot create Kafka consumer: %1").arg(QString::fromUtf8(err.data())));
+        m_sink.reportProblem(
+            QStringLiteral("cannot create Kafka consumer: %1").arg(QString::fromUtf8(err.data())));
         return;
     }
     (void)conf->release();
     rd_kafka_poll_set_consumer(m_rk.get());
 
     // Stored offsets belong to one cluster's log; learn which cluster this is before reading them.
-    for (auto backoff = 200ms; !m_stop.load(); backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
+    for (auto backoff = 200ms; !m_stop.load();
+         backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
         if (char* id = rd_kafka_clusterid(m_rk.get(), 5000)) {
             m_batch.clusterId = QString::fromUtf8(id);
             rd_kafka_mem_free(m_rk.get(), id);
             break;
         }
-        m_sink.reportProblem(QStringLiteral("sink member %1: Kafka at %2 does not answer (no cluster id yet), retrying")
-                                 .arg(m_index)
-                                 .arg(m_sink.m_config.bootstrapServers()));
+        m_sink.reportProblem(
+            QStringLiteral("sink member %1: Kafka at %2 does not answer (no cluster id yet), retrying")
+                .arg(m_index)
+                .arg(m_sink.m_config.bootstrapServers()));
         std::this_thread::sleep_for(backoff);
     }
 
     PartitionList topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), opt.topic.toUtf8().constData(), RD_KAFKA_PARTITION_UA);
     if (const auto e = rd_kafka_subscribe(m_rk.get(), topics.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        m_sink.reportProblem(QStringLiteral("cannot subscribe to %1: %2").arg(opt.topic, QString::fromUtf8(rd_kafka_err2str(e))));
+        m_sink.reportProblem(QStringLiteral("cannot subscribe to %1: %2")
+                                 .arg(opt.topic, QString::fromUtf8(rd_kafka_err2str(e))));
         return;
     }
 
     while (!m_stop.load(std::memory_order_relaxed)) {
         int waitMs = 100;
         if (!m_batch.empty()) {
-            const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_batchStarted);
+            const auto elapsed =
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_batchStarted);
             waitMs = std::clamp(static_cast<int>(opt.batchMs - elapsed.count()), 0, 100);
         }
         if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), waitMs)})
             handle(msg.get());
         const auto size = static_cast<int>(m_batch.rows.size() + m_batch.deadLetters.size());
-        if (size > 0 && (size >= batchLimit() || Clock::now() - m_batchStarted >= std::chrono::milliseconds(opt.batchMs)))
+        if (size > 0 &&
+            (size >= batchLimit() || Clock::now() - m_batchStarted >= std::chrono::milliseconds(opt.batchMs)))
             flush();
     }
     flush();
@@ -197,21 +212,24 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return;
         if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-            m_sink.reportProblem(QStringLiteral("sink member %1: partition %2 no longer holds the events at the stored "
-                                                "offset (deleted by the broker's retention before the sink read them; "
-                                                "they are lost for this sink). Continuing from the earliest available "
-                                                "offset: %3")
-                                     .arg(m_index)
-                                     .arg(msg->partition)
-                                     .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
+            m_sink.reportProblem(
+                QStringLiteral("sink member %1: partition %2 no longer holds the events at the stored "
+                               "offset (deleted by the broker's retention before the sink read them; "
+                               "they are lost for this sink). Continuing from the earliest available "
+                               "offset: %3")
+                    .arg(m_index)
+                    .arg(msg->partition)
+                    .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
             PartitionList list(rd_kafka_topic_partition_list_new(1));
-            rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)->offset =
-                RD_KAFKA_OFFSET_BEGINNING;
+            rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)
+                ->offset = RD_KAFKA_OFFSET_BEGINNING;
             if (rd_kafka_error_t* e = rd_kafka_seek_partitions(m_rk.get(), list.get(), 5000))
                 rd_kafka_error_destroy(e);
             return;
         }
-        m_sink.reportProblem(QStringLiteral("sink member %1: %2").arg(m_index).arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
+        m_sink.reportProblem(QStringLiteral("sink member %1: %2")
+                                 .arg(m_index)
+                                 .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
         return;
     }
     if (m_batch.empty())
@@ -272,7 +290,8 @@ bool Sink::Member::writeOnce() {
     if (m_databaseDown) {
         m_databaseDown = false;
         m_sink.m_databaseDownMembers.fetch_sub(1);
-        m_sink.reportRecovered(QStringLiteral("sink member %1: database is back, writing again").arg(m_index));
+        m_sink.reportRecovered(
+            QStringLiteral("sink member %1: database is back, writing again").arg(m_index));
     }
     return true;
 }
@@ -281,7 +300,8 @@ void Sink::Member::onDatabaseDown(const Error& e) {
     if (!m_databaseDown) {
         m_databaseDown = true;
         m_sink.m_databaseDownMembers.fetch_add(1);
-        m_sink.reportProblem(QStringLiteral("sink member %1 paused, retrying: %2").arg(m_index).arg(e.message));
+        m_sink.reportProblem(
+            QStringLiteral("sink member %1 paused, retrying: %2").arg(m_index).arg(e.message));
     }
 }
 
@@ -345,7 +365,8 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         auto backoff = 100ms;
         std::map<int, qint64> stored;
         for (;;) {
-            auto r = m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
+            auto r =
+                m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
             if (r) {
                 stored = std::move(*r);
                 break;
@@ -388,15 +409,19 @@ Sink::Sink(ClientConfig config, SinkOptions options, StoreFactory stores, QObjec
     m_maxRowsPerSec = m_options.maxRowsPerSec;
 }
 
-Sink::~Sink() { stop(); }
+Sink::~Sink() {
+    stop();
+}
 
 Result<void> Sink::start() {
     if (!m_members.empty())
         return {};
     if (m_options.members < 1 || m_options.batchRows < 1 || m_options.batchMs < 1)
-        return fail(Error::invalid(QStringLiteral("sink needs at least one member, one row and one ms per batch")));
+        return fail(
+            Error::invalid(QStringLiteral("sink needs at least one member, one row and one ms per batch")));
     {
-        auto st = m_stores(QStringLiteral("loadlevel-sink-migrate-%1").arg(reinterpret_cast<quintptr>(this), 0, 16));
+        auto st = m_stores(
+            QStringLiteral("loadlevel-sink-migrate-%1").arg(reinterpret_cast<quintptr>(this), 0, 16));
         if (!st)
             return fail(st.error());
         if (auto v = (*st)->migrate(); !v)
@@ -425,7 +450,9 @@ void Sink::stop() {
     m_members.clear();
 }
 
-void Sink::setMaxRowsPerSecond(double rowsPerSec) { m_maxRowsPerSec = std::max(0.0, rowsPerSec); }
+void Sink::setMaxRowsPerSecond(double rowsPerSec) {
+    m_maxRowsPerSec = std::max(0.0, rowsPerSec);
+}
 
 void Sink::throttle(qint64 rows) {
     const double rate = m_maxRowsPerSec.load();
@@ -454,7 +481,9 @@ void Sink::reportProblem(const QString& message) {
     emit problem(message);
 }
 
-void Sink::reportRecovered(const QString& message) { emit recovered(message); }
+void Sink::reportRecovered(const QString& message) {
+    emit recovered(message);
+}
 
 SinkStatus Sink::status() const {
     SinkStatus s;

@@ -6,7 +6,6 @@
 
 #include <QList>
 #include <QObject>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -19,15 +18,15 @@ struct SinkOptions {
     QString topic = QStringLiteral("ratings");
     QString group = QStringLiteral("loadlevel-sink");
     int members = 1;
-    int batchRows = 5000;       // a batch closes at this many messages ...
-    int batchMs = 50;           // ... or this long after its first message
-    double maxRowsPerSec = 0;   // database protection: 0 = no ceiling
+    int batchRows = 5000;     // a batch closes at this many messages ...
+    int batchMs = 50;         // ... or this long after its first message
+    double maxRowsPerSec = 0; // database protection: 0 = no ceiling
 };
 
 struct SinkStatus {
-    qint64 consumed = 0;        // messages read from Kafka
-    qint64 persisted = 0;       // new rows committed
-    qint64 duplicates = 0;      // redelivered events the database already had
+    qint64 consumed = 0;   // messages read from Kafka
+    qint64 persisted = 0;  // new rows committed
+    qint64 duplicates = 0; // redelivered events the database already had
     qint64 deadLetters = 0;
     qint64 batches = 0;
     int members = 0;

@@ -9,7 +9,6 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QStandardPaths>
-
 #include <algorithm>
 
 namespace loadlevel::load {
@@ -93,7 +92,8 @@ Result<RunManifest> RunManifest::load(const QString& dir, const QString& runId) 
     QJsonParseError pe{};
     const auto doc = QJsonDocument::fromJson(f.readAll(), &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())
-        return fail(Error::invalid(QStringLiteral("%1 is not a run manifest: %2").arg(path, pe.errorString())));
+        return fail(
+            Error::invalid(QStringLiteral("%1 is not a run manifest: %2").arg(path, pe.errorString())));
     return fromJson(doc.object());
 }
 
@@ -101,10 +101,11 @@ QJsonObject Verification::toJson() const {
     QJsonArray sample;
     for (qint64 s : missingSample)
         sample.append(s);
-    return {{QStringLiteral("run_id"), runId},         {QStringLiteral("acked"), acked},
-            {QStringLiteral("persisted"), persisted},  {QStringLiteral("missing"), missing},
-            {QStringLiteral("duplicates"), duplicates}, {QStringLiteral("unacked_persisted"), unackedPersisted},
-            {QStringLiteral("missing_sample"), sample}, {QStringLiteral("ok"), ok()}};
+    return {
+        {QStringLiteral("run_id"), runId},          {QStringLiteral("acked"), acked},
+        {QStringLiteral("persisted"), persisted},   {QStringLiteral("missing"), missing},
+        {QStringLiteral("duplicates"), duplicates}, {QStringLiteral("unacked_persisted"), unackedPersisted},
+        {QStringLiteral("missing_sample"), sample}, {QStringLiteral("ok"), ok()}};
 }
 
 Result<Verification> verifyRun(store::Store& store, const RunManifest& m) {
@@ -118,7 +119,9 @@ Result<Verification> verifyRun(store::Store& store, const RunManifest& m) {
 
     std::vector<qint64> unacked = m.unacked;
     std::sort(unacked.begin(), unacked.end());
-    auto isUnacked = [&](qint64 s) { return std::binary_search(unacked.begin(), unacked.end(), s); };
+    auto isUnacked = [&](qint64 s) {
+        return std::binary_search(unacked.begin(), unacked.end(), s);
+    };
 
     std::vector<quint8> seen(static_cast<size_t>(std::max<qint64>(m.requested, 0)), 0);
     for (qint64 s : *seqs) {

@@ -5,7 +5,6 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
-
 #include <vector>
 
 namespace loadlevel::store {
@@ -19,17 +18,17 @@ namespace loadlevel::load {
 struct RunManifest {
     QString runId;
     QString topic;
-    QString kafka;                  // bootstrap servers, for the record
+    QString kafka; // bootstrap servers, for the record
     QDateTime startedAt;
     QDateTime finishedAt;
-    double ratePerSec = 0;          // 0: as fast as possible
+    double ratePerSec = 0; // 0: as fast as possible
     quint64 seed = 0;
     qint64 requested = 0;
-    qint64 sent = 0;                // handed to the producer
-    qint64 acked = 0;               // acknowledged by the broker
-    std::vector<qint64> unacked;    // sequence numbers sent but not acknowledged, or not sent
+    qint64 sent = 0;             // handed to the producer
+    qint64 acked = 0;            // acknowledged by the broker
+    std::vector<qint64> unacked; // sequence numbers sent but not acknowledged, or not sent
     double ackP50Ms = 0, ackP99Ms = 0, ackMaxMs = 0;
-    QString error;                  // why the run ended early or events failed; empty when all went well
+    QString error; // why the run ended early or events failed; empty when all went well
 
     [[nodiscard]] QJsonObject toJson() const;
     static Result<RunManifest> fromJson(const QJsonObject& o);
@@ -47,10 +46,10 @@ QString newRunId();
 struct Verification {
     QString runId;
     qint64 acked = 0;
-    qint64 persisted = 0;       // rows of this run in the database
-    qint64 missing = 0;         // acknowledged events with no row
-    qint64 duplicates = 0;      // rows beyond one per event
-    qint64 unackedPersisted = 0; // events whose ack was lost but which did land (not an error)
+    qint64 persisted = 0;              // rows of this run in the database
+    qint64 missing = 0;                // acknowledged events with no row
+    qint64 duplicates = 0;             // rows beyond one per event
+    qint64 unackedPersisted = 0;       // events whose ack was lost but which did land (not an error)
     std::vector<qint64> missingSample; // first few missing sequence numbers
     [[nodiscard]] bool ok() const { return missing == 0 && duplicates == 0; }
     [[nodiscard]] QJsonObject toJson() const;

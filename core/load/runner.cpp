@@ -4,7 +4,6 @@
 #include "kafka/producer.h"
 
 #include <QMutex>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -17,8 +16,8 @@ namespace {
 double percentileMs(std::vector<qint64>& us, double p) {
     if (us.empty())
         return 0;
-    const auto idx = static_cast<size_t>(std::min<double>(static_cast<double>(us.size() - 1),
-                                                          p * static_cast<double>(us.size() - 1) + 0.5));
+    const auto idx = static_cast<size_t>(
+        std::min<double>(static_cast<double>(us.size() - 1), p * static_cast<double>(us.size() - 1) + 0.5));
     std::nth_element(us.begin(), us.begin() + static_cast<std::ptrdiff_t>(idx), us.end());
     return static_cast<double>(us[idx]) / 1000.0;
 }
@@ -28,7 +27,8 @@ Runner::Runner(kafka::ClientConfig config, QString topic)
     : m_config(std::move(config))
     , m_topic(std::move(topic)) {}
 
-Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress, const std::atomic<bool>* cancel) {
+Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
+                                const std::atomic<bool>* cancel) {
     if (spec.count < 1)
         return fail(Error::invalid(QStringLiteral("a run needs at least one event")));
     RunManifest m;
@@ -79,8 +79,8 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
             break;
         if (spec.ratePerSec > 0) {
             // Open model: event i is due at t0 + i/rate whatever happened before it.
-            const auto due = t0 + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(static_cast<double>(i) / spec.ratePerSec));
+            const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                      static_cast<double>(i) / spec.ratePerSec));
             std::this_thread::sleep_until(due);
         }
         event::RatingEvent e = gen.next();
@@ -125,11 +125,17 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
         std::sort(m.unacked.begin(), m.unacked.end());
         m.ackP50Ms = percentileMs(latencies, 0.50);
         m.ackP99Ms = percentileMs(latencies, 0.99);
-        m.ackMaxMs = latencies.empty() ? 0 : static_cast<double>(*std::max_element(latencies.begin(), latencies.end())) / 1000.0;
+        m.ackMaxMs =
+            latencies.empty()
+                ? 0
+                : static_cast<double>(*std::max_element(latencies.begin(), latencies.end())) / 1000.0;
         if (stopError)
-            m.error = stopError->message + QStringLiteral(" (after %1 of %2 events)").arg(sent).arg(spec.count);
+            m.error =
+                stopError->message + QStringLiteral(" (after %1 of %2 events)").arg(sent).arg(spec.count);
         else if (!lastDeliveryError.isEmpty())
-            m.error = QStringLiteral("%1 deliveries failed, last: %2").arg(failedSeqs.size()).arg(lastDeliveryError);
+            m.error = QStringLiteral("%1 deliveries failed, last: %2")
+                          .arg(failedSeqs.size())
+                          .arg(lastDeliveryError);
         else if (cancel && cancel->load() && sent < spec.count)
             m.error = QStringLiteral("cancelled after %1 of %2 events").arg(sent).arg(spec.count);
     }

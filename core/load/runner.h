@@ -12,7 +12,7 @@ namespace loadlevel::load {
 
 struct RunSpec {
     qint64 count = 1000;
-    double ratePerSec = 0;     // 0: as fast as possible (a burst); > 0: paced, events due at i/rate
+    double ratePerSec = 0; // 0: as fast as possible (a burst); > 0: paced, events due at i/rate
     Generator::Options generator;
     QString source = QStringLiteral("/loadlevel/cli");
 };

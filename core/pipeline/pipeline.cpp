@@ -30,12 +30,14 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, cons
         auto admin = kafka::Admin::create(p->m_config);
         if (!admin)
             return fail(admin.error());
-        if (auto r = (*admin)->ensureTopic(settings.topic, settings.partitions, settings.replicationFactor); !r)
+        if (auto r = (*admin)->ensureTopic(settings.topic, settings.partitions, settings.replicationFactor);
+            !r)
             return fail(r.error());
     }
 
-    auto st = store::openStore(settings.effectiveDatabase(),
-                               QStringLiteral("loadlevel-pipeline-%1").arg(reinterpret_cast<quintptr>(p.get()), 0, 16));
+    auto st = store::openStore(
+        settings.effectiveDatabase(),
+        QStringLiteral("loadlevel-pipeline-%1").arg(reinterpret_cast<quintptr>(p.get()), 0, 16));
     if (!st)
         return fail(st.error());
     p->m_store = std::move(*st);
@@ -91,13 +93,16 @@ Result<void> Pipeline::waitForSink(std::chrono::milliseconds timeout, const std:
                                            .arg(owned)
                                            .arg(m_settings.partitions)
                                            .arg(timeout.count() / 1000)
-                                           .arg(m_sink->status().lastError.isEmpty() ? QStringLiteral("no error reported")
-                                                                                     : m_sink->status().lastError)));
+                                           .arg(m_sink->status().lastError.isEmpty()
+                                                    ? QStringLiteral("no error reported")
+                                                    : m_sink->status().lastError)));
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
 }
 
-QString Pipeline::describe() const { return m_settings.describe(m_cluster ? m_cluster->bootstrapServers() : QString()); }
+QString Pipeline::describe() const {
+    return m_settings.describe(m_cluster ? m_cluster->bootstrapServers() : QString());
+}
 
 QString Pipeline::runLimitWarning(qint64 events) const {
     if (!m_cluster)
@@ -107,10 +112,11 @@ QString Pipeline::runLimitWarning(qint64 events) const {
     // Keys follow a Zipf law, so partitions fill unevenly: keep a safety margin of one half.
     if (events <= capacity / 2)
         return {};
-    return QStringLiteral("the embedded cluster keeps only about %1 ratings per partition (%2 in all on %3 "
-                          "partitions); a run of %4 can outrun the sink, and ratings it has not read yet are then "
-                          "dropped. Keep the sink running during the run, lower the rate, or use a real Kafka "
-                          "cluster (--kafka, scripts/stack up)")
+    return QStringLiteral(
+               "the embedded cluster keeps only about %1 ratings per partition (%2 in all on %3 "
+               "partitions); a run of %4 can outrun the sink, and ratings it has not read yet are then "
+               "dropped. Keep the sink running during the run, lower the rate, or use a real Kafka "
+               "cluster (--kafka, scripts/stack up)")
         .arg(perPartition)
         .arg(capacity)
         .arg(m_settings.partitions)

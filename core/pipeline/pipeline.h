@@ -26,7 +26,8 @@ struct PipelineOptions {
 // Errors: start() says what could not be started and why.
 class Pipeline {
 public:
-    static Result<std::unique_ptr<Pipeline>> start(const Settings& settings, const PipelineOptions& options = {});
+    static Result<std::unique_ptr<Pipeline>> start(const Settings& settings,
+                                                   const PipelineOptions& options = {});
     ~Pipeline();
     Pipeline(const Pipeline&) = delete;
     Pipeline& operator=(const Pipeline&) = delete;
@@ -41,7 +42,8 @@ public:
 
     // Waits until the sink's members own every partition of the topic (group joined), so that a
     // run's latency measures the pipeline, not the group's start-up. Timeout: an error saying so.
-    Result<void> waitForSink(std::chrono::milliseconds timeout, const std::atomic<bool>* cancel = nullptr) const;
+    Result<void> waitForSink(std::chrono::milliseconds timeout,
+                             const std::atomic<bool>* cancel = nullptr) const;
 
     // Empty when a run of `events` is safe; otherwise a warning a person can act on (the embedded
     // cluster drops the oldest data of a partition past its retention limit).

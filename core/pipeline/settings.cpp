@@ -33,20 +33,24 @@ QString Settings::defaultSqlitePath() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + u"/loadlevel.sqlite";
 }
 
-QString Settings::effectiveDatabase() const { return database.isEmpty() ? defaultSqlitePath() : database; }
+QString Settings::effectiveDatabase() const {
+    return database.isEmpty() ? defaultSqlitePath() : database;
+}
 
 Result<kafka::ClientConfig> Settings::clientConfig() const {
     if (kafkaEmbedded())
-        return fail(Error::invalid(QStringLiteral(
-            "no Kafka address given (--kafka or LOADLEVEL_KAFKA). The embedded cluster lives inside one process: "
-            "use `loadlevel-cli demo` or the desktop app for embedded mode")));
+        return fail(
+            Error::invalid(QStringLiteral("no Kafka address given (--kafka or LOADLEVEL_KAFKA). The embedded "
+                                          "cluster lives inside one process: "
+                                          "use `loadlevel-cli demo` or the desktop app for embedded mode")));
     return kafka::ClientConfig::make(kafka, kafkaProperties, kafkaPropertiesFile);
 }
 
 kafka::Sink::StoreFactory Settings::storeFactory() const {
-    return [url = effectiveDatabase()](const QString& connectionName) -> Result<std::unique_ptr<store::Store>> {
-        return store::openStore(url, connectionName);
-    };
+    return
+        [url = effectiveDatabase()](const QString& connectionName) -> Result<std::unique_ptr<store::Store>> {
+            return store::openStore(url, connectionName);
+        };
 }
 
 QString Settings::describe(const QString& embeddedBootstrap) const {

@@ -17,10 +17,10 @@ namespace loadlevel::pipeline {
 // without a database URL, the database is embedded (an SQLite file in the user's data folder).
 // Both embedded: "embedded"; both given: "real"; one of each: "mixed".
 struct Settings {
-    QString kafka;                 // bootstrap servers; empty: embedded cluster
-    QStringList kafkaProperties;   // "key=value" as given to -X
-    QString kafkaPropertiesFile;   // Java-style client.properties
-    QString database;              // postgresql://..., sqlite:///path or a path; empty: embedded SQLite file
+    QString kafka;               // bootstrap servers; empty: embedded cluster
+    QStringList kafkaProperties; // "key=value" as given to -X
+    QString kafkaPropertiesFile; // Java-style client.properties
+    QString database;            // postgresql://..., sqlite:///path or a path; empty: embedded SQLite file
     QString topic = QStringLiteral("ratings");
     QString group = QStringLiteral("loadlevel-sink");
     int partitions = 6;

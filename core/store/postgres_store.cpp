@@ -6,7 +6,6 @@
 #include <QSqlQuery>
 #include <QUrlQuery>
 #include <QVariant>
-
 #include <array>
 
 namespace loadlevel::store {
@@ -111,9 +110,10 @@ INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, m
 VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
 ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
 
-constexpr const char* kSelectOffsets =
-    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
-constexpr const char* kDeleteOffsets = "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kSelectOffsets = "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE "
+                                       "cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kDeleteOffsets =
+    "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
 constexpr const char* kCountAll = "SELECT count(*) FROM ratings";
 constexpr const char* kCountRun = "SELECT count(*) FROM ratings WHERE run_id = ?";
 constexpr const char* kRunSequences = "SELECT run_seq FROM ratings WHERE run_id = ?";
@@ -239,9 +239,10 @@ Result<QSqlDatabase> PostgresStore::db() {
         d.setUserName(m_url.userName());
         d.setPassword(m_url.password());
         // Fail fast and notice dead peers, so the sink can report "database down" and retry.
-        QStringList options = {QStringLiteral("connect_timeout=5"), QStringLiteral("application_name=loadlevel"),
-                               QStringLiteral("keepalives_idle=5"), QStringLiteral("keepalives_interval=2"),
-                               QStringLiteral("keepalives_count=3"), QStringLiteral("tcp_user_timeout=10000")};
+        QStringList options = {
+            QStringLiteral("connect_timeout=5"),  QStringLiteral("application_name=loadlevel"),
+            QStringLiteral("keepalives_idle=5"),  QStringLiteral("keepalives_interval=2"),
+            QStringLiteral("keepalives_count=3"), QStringLiteral("tcp_user_timeout=10000")};
         const auto items = QUrlQuery(m_url).queryItems(QUrl::FullyDecoded);
         for (const auto& [k, v] : items) {
             QString value = v;
@@ -252,7 +253,8 @@ Result<QSqlDatabase> PostgresStore::db() {
     }
     if (!d.isOpen() && !d.open()) {
         const QSqlError e = d.lastError();
-        return fail(Error::unavailable(QStringLiteral("cannot connect to %1: %2").arg(describe(), e.text().trimmed())));
+        return fail(Error::unavailable(
+            QStringLiteral("cannot connect to %1: %2").arg(describe(), e.text().trimmed())));
     }
     return d;
 }
@@ -277,8 +279,9 @@ Result<int> PostgresStore::migrate() {
         return fail(r.error());
     if (auto r = run(QStringLiteral("SELECT pg_advisory_xact_lock(774211)")); !r)
         return fail(r.error());
-    if (auto r = run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
-                                    "applied_at timestamptz NOT NULL DEFAULT now())"));
+    if (auto r =
+            run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+                               "applied_at timestamptz NOT NULL DEFAULT now())"));
         !r)
         return fail(r.error());
     if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
@@ -290,7 +293,9 @@ Result<int> PostgresStore::migrate() {
         for (const char* statement : m.statements)
             if (auto r = run(QString::fromUtf8(statement)); !r)
                 return fail(r.error());
-        if (auto r = run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version)); !r)
+        if (auto r =
+                run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version));
+            !r)
             return fail(r.error());
         current = m.version;
     }
@@ -299,7 +304,8 @@ Result<int> PostgresStore::migrate() {
     return current;
 }
 
-Result<void> PostgresStore::forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) {
+Result<void> PostgresStore::forgetOffsets(const QString& clusterId, const QString& group,
+                                          const QString& topic) {
     auto d = db();
     if (!d)
         return fail(d.error());
@@ -347,10 +353,14 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
         const auto& rows = batch.rows;
         QSqlQuery q(*d);
         q.prepare(QString::fromUtf8(kInsertBatch));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return r.event.eventId.toString(QUuid::WithoutBraces); }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.userId); }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.movieId); }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return event::formatRating(r.event.rating); }));
+        q.addBindValue(arrayLiteral(
+            rows, [](const RatingRow& r) { return r.event.eventId.toString(QUuid::WithoutBraces); }));
+        q.addBindValue(
+            arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.userId); }));
+        q.addBindValue(
+            arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.movieId); }));
+        q.addBindValue(
+            arrayLiteral(rows, [](const RatingRow& r) { return event::formatRating(r.event.rating); }));
         q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
             return QStringLiteral("\"%1\"").arg(r.event.eventTime.toUTC().toString(Qt::ISODateWithMs));
         }));
@@ -380,7 +390,8 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
             q.addBindValue(dl.partition);
             q.addBindValue(dl.offset);
             q.addBindValue(dl.key.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.key));
-            q.addBindValue(dl.value.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.value));
+            q.addBindValue(dl.value.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                             : QVariant(dl.value));
             q.addBindValue(headersJson(dl.headers));
             q.addBindValue(dl.reason);
             if (!q.exec())
@@ -395,8 +406,10 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
         q.addBindValue(batch.clusterId);
         q.addBindValue(batch.group);
         q.addBindValue(batch.topic);
-        q.addBindValue(arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.partition); }));
-        q.addBindValue(arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.nextOffset); }));
+        q.addBindValue(
+            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.partition); }));
+        q.addBindValue(
+            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.nextOffset); }));
         if (!q.exec())
             return abort(QStringLiteral("storing offsets"), q.lastError());
     }
@@ -474,7 +487,8 @@ Result<std::optional<MovieStats>> PostgresStore::movieStats(qint64 movieId) {
         return fail(dbError(QStringLiteral("reading movie_stats"), q.lastError()));
     if (!q.next())
         return std::optional<MovieStats>{};
-    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(), q.value(3).toDateTime()};
+    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(),
+                      q.value(3).toDateTime()};
 }
 
 Result<std::optional<StoredRating>> PostgresStore::findRating(const QUuid& eventId) {

@@ -107,9 +107,10 @@ constexpr const char* kInsertDeadLetter = R"(
 INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
-constexpr const char* kSelectOffsets =
-    "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
-constexpr const char* kDeleteOffsets = "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kSelectOffsets = "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE "
+                                       "cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kDeleteOffsets =
+    "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
 constexpr const char* kSelectRating = R"(
 SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
        kafka_offset, persisted_at
@@ -117,7 +118,9 @@ SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq,
 constexpr const char* kRunLatencies =
     "SELECT (julianday(persisted_at) - julianday(event_time)) * 86400000.0 FROM ratings WHERE run_id = ?";
 
-QString nowText() { return QString::fromLatin1(event::formatTimestamp(QDateTime::currentMSecsSinceEpoch())); }
+QString nowText() {
+    return QString::fromLatin1(event::formatTimestamp(QDateTime::currentMSecsSinceEpoch()));
+}
 QDateTime parseTime(const QVariant& v) {
     return QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toUTC();
 }
@@ -135,7 +138,9 @@ SqliteStore::~SqliteStore() {
     }
 }
 
-QString SqliteStore::describe() const { return u"SQLite " + m_path; }
+QString SqliteStore::describe() const {
+    return u"SQLite " + m_path;
+}
 
 Error SqliteStore::dbError(const QString& what, const QSqlError& e) const {
     QString text = e.databaseText().trimmed();
@@ -156,17 +161,20 @@ Result<QSqlDatabase> SqliteStore::db() {
             return d;
     }
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
-        return fail(Error::failed(QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed (Debian: libqt6sql6-sqlite)")));
+        return fail(Error::failed(
+            QStringLiteral("Qt's SQLite driver (QSQLITE) is not installed (Debian: libqt6sql6-sqlite)")));
     if (!QDir().mkpath(QFileInfo(m_path).absolutePath()))
         return fail(Error::failed(QStringLiteral("cannot create the folder of %1").arg(m_path)));
-    QSqlDatabase d = QSqlDatabase::contains(m_name) ? QSqlDatabase::database(m_name, false)
-                                                    : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    QSqlDatabase d = QSqlDatabase::contains(m_name)
+                         ? QSqlDatabase::database(m_name, false)
+                         : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
     d.setDatabaseName(m_path);
     d.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=15000"));
     if (!d.open())
         return fail(Error::failed(QStringLiteral("cannot open %1: %2").arg(m_path, d.lastError().text())));
     QSqlQuery q(d);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
         if (!q.exec(QString::fromLatin1(pragma)))
             return fail(dbError(QString::fromLatin1(pragma), q.lastError()));
     return d;
@@ -188,8 +196,9 @@ Result<int> SqliteStore::migrate() {
     // IMMEDIATE takes the write lock first: concurrent migrators wait for each other.
     if (auto r = run(QStringLiteral("BEGIN IMMEDIATE")); !r)
         return fail(r.error());
-    if (auto r = run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                                    "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"));
+    if (auto r =
+            run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                               "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"));
         !r)
         return fail(r.error());
     if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
@@ -202,7 +211,9 @@ Result<int> SqliteStore::migrate() {
         for (const char* statement : m.statements)
             if (auto r = run(QString::fromUtf8(statement)); !r)
                 return fail(r.error());
-        if (auto r = run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version)); !r)
+        if (auto r =
+                run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version));
+            !r)
             return fail(r.error());
         current = m.version;
     }
@@ -211,7 +222,8 @@ Result<int> SqliteStore::migrate() {
     return current;
 }
 
-Result<void> SqliteStore::forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) {
+Result<void> SqliteStore::forgetOffsets(const QString& clusterId, const QString& group,
+                                        const QString& topic) {
     auto d = db();
     if (!d)
         return fail(d.error());
@@ -310,7 +322,8 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
             q.addBindValue(dl.partition);
             q.addBindValue(dl.offset);
             q.addBindValue(dl.key.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.key));
-            q.addBindValue(dl.value.isNull() ? QVariant(QMetaType(QMetaType::QByteArray)) : QVariant(dl.value));
+            q.addBindValue(dl.value.isNull() ? QVariant(QMetaType(QMetaType::QByteArray))
+                                             : QVariant(dl.value));
             q.addBindValue(QString::fromUtf8(QJsonDocument(headers).toJson(QJsonDocument::Compact)));
             q.addBindValue(dl.reason);
             if (!q.exec())
@@ -375,16 +388,18 @@ Result<std::vector<DeadLetterRow>> SqliteStore::deadLetters(const QString& topic
     if (!d)
         return fail(d.error());
     QSqlQuery q(*d);
-    q.prepare(QStringLiteral("SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at "
-                             "FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?"));
+    q.prepare(QStringLiteral(
+        "SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at "
+        "FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?"));
     q.addBindValue(topic);
     q.addBindValue(limit);
     if (!q.exec())
         return fail(dbError(QStringLiteral("reading dead letters"), q.lastError()));
     std::vector<DeadLetterRow> out;
     while (q.next())
-        out.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(), q.value(3).toLongLong(),
-                       q.value(4).toByteArray(), q.value(5).toString(), parseTime(q.value(6))});
+        out.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
+                       q.value(3).toLongLong(), q.value(4).toByteArray(), q.value(5).toString(),
+                       parseTime(q.value(6))});
     return out;
 }
 
@@ -393,13 +408,15 @@ Result<std::optional<MovieStats>> SqliteStore::movieStats(qint64 movieId) {
     if (!d)
         return fail(d.error());
     QSqlQuery q(*d);
-    q.prepare(QStringLiteral("SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?"));
+    q.prepare(QStringLiteral(
+        "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?"));
     q.addBindValue(movieId);
     if (!q.exec())
         return fail(dbError(QStringLiteral("reading movie_stats"), q.lastError()));
     if (!q.next())
         return std::optional<MovieStats>{};
-    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(), parseTime(q.value(3))};
+    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(),
+                      parseTime(q.value(3))};
 }
 
 Result<std::optional<StoredRating>> SqliteStore::findRating(const QUuid& eventId) {

@@ -6,10 +6,9 @@
 
 #include <QDateTime>
 #include <QString>
-
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace loadlevel::store {
@@ -96,7 +95,8 @@ public:
     virtual Result<std::map<int, qint64>> storedOffsets(const QString& clusterId, const QString& group,
                                                         const QString& topic) = 0;
     // Drops them (a new, empty cluster under the same id must not inherit them).
-    virtual Result<void> forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) = 0;
+    virtual Result<void> forgetOffsets(const QString& clusterId, const QString& group,
+                                       const QString& topic) = 0;
 
     // One transaction: rows (duplicates ignored), movie_stats, dead letters and offsets.
     virtual Result<BatchResult> writeBatch(const Batch& batch) = 0;

@@ -8,7 +8,6 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QtTest>
-
 #include <optional>
 #include <thread>
 
@@ -58,9 +57,13 @@ class TestPipeline final : public QObject {
     QString newTopic(const QString& prefix) {
         const QString topic = test::uniqueName(prefix);
         auto admin = kafka::Admin::create(config());
-        [&] { QVERIFY(admin.has_value()); }();
+        [&] {
+            QVERIFY(admin.has_value());
+        }();
         auto created = (*admin)->ensureTopic(topic, 6, 1);
-        [&] { QVERIFY2(created.has_value(), created ? "" : qPrintable(created.error().message)); }();
+        [&] {
+            QVERIFY2(created.has_value(), created ? "" : qPrintable(created.error().message));
+        }();
         return topic;
     }
 
@@ -71,12 +74,16 @@ class TestPipeline final : public QObject {
         o.members = members;
         auto sink = std::make_unique<kafka::Sink>(config(), o, m_settings.storeFactory());
         auto r = sink->start();
-        [&] { QVERIFY2(r.has_value(), r ? "" : qPrintable(r.error().message)); }();
+        [&] {
+            QVERIFY2(r.has_value(), r ? "" : qPrintable(r.error().message));
+        }();
         return sink;
     }
 
     qint64 persistedOf(const QString& runId) {
-        return test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE run_id = ?"), {runId}).toLongLong();
+        return test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE run_id = ?"),
+                            {runId})
+            .toLongLong();
     }
 
     // Polls until the run verifies or the time is up; returns the last verification.
@@ -103,9 +110,11 @@ class TestPipeline final : public QObject {
         p->setProcessChannelMode(QProcess::ForwardedErrorChannel);
         p->setStandardOutputFile(QProcess::nullDevice());
         p->start(QStringLiteral(LOADLEVEL_CLI_PATH),
-                 {QStringLiteral("sink"), QStringLiteral("--kafka"), m_stack.kafka, QStringLiteral("--db"), m_stack.db,
-                  QStringLiteral("--topic"), topic, QStringLiteral("--group"), group});
-        [&] { QVERIFY(p->waitForStarted(10000)); }();
+                 {QStringLiteral("sink"), QStringLiteral("--kafka"), m_stack.kafka, QStringLiteral("--db"),
+                  m_stack.db, QStringLiteral("--topic"), topic, QStringLiteral("--group"), group});
+        [&] {
+            QVERIFY(p->waitForStarted(10000));
+        }();
         return p;
     }
 
@@ -155,7 +164,10 @@ private slots:
         t.start();
         QString runId;
         while (t.elapsed() < 60000) {
-            runId = test::scalar(m_stack.db, QStringLiteral("SELECT run_id FROM ratings WHERE kafka_topic = ? LIMIT 1"), {topic}).toString();
+            runId = test::scalar(m_stack.db,
+                                 QStringLiteral("SELECT run_id FROM ratings WHERE kafka_topic = ? LIMIT 1"),
+                                 {topic})
+                        .toString();
             if (!runId.isEmpty() && persistedOf(runId) >= 30000)
                 break;
             QTest::qWait(100);
@@ -184,14 +196,18 @@ private slots:
         // A plain console producer (kcat), no headers: four poison messages, one good one.
         QByteArray lines;
         lines += "not json\n";
-        lines += R"({"user_id":1,"movie_id":2,"rating":11})" "\n";
+        lines += R"({"user_id":1,"movie_id":2,"rating":11})"
+                 "\n";
         lines += "{\"user_id\":1,\"movie_id\":2,\"rating\":3,\"x\":\"\xff\xfe\"}\n";
-        lines += R"({"user_id":1,"rating":3})" "\n";
+        lines += R"({"user_id":1,"rating":3})"
+                 "\n";
         lines += "{\"pad\":\"" + QByteArray(100000, 'x') + "\"}\n";
-        lines += R"({"user_id":77,"movie_id":88,"rating":4})" "\n";
+        lines += R"({"user_id":77,"movie_id":88,"rating":4})"
+                 "\n";
         QProcess kcat;
-        kcat.start(QStringLiteral("kcat"), {QStringLiteral("-P"), QStringLiteral("-b"), m_stack.kafka, QStringLiteral("-t"), topic,
-                                            QStringLiteral("-p"), QStringLiteral("0")});
+        kcat.start(QStringLiteral("kcat"),
+                   {QStringLiteral("-P"), QStringLiteral("-b"), m_stack.kafka, QStringLiteral("-t"), topic,
+                    QStringLiteral("-p"), QStringLiteral("0")});
         QVERIFY2(kcat.waitForStarted(10000), "kcat is not installed (scripts/setup)");
         kcat.write(lines);
         kcat.closeWriteChannel();
@@ -206,9 +222,17 @@ private slots:
         const auto v = waitVerified(*m, 60000);
         QVERIFY(v.ok());
         QTRY_COMPARE_WITH_TIMEOUT(sink->status().deadLetters, qint64(5), 30000);
-        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE kafka_topic = ? AND run_id IS NULL"), {topic}).toLongLong(),
+        QCOMPARE(test::scalar(
+                     m_stack.db,
+                     QStringLiteral("SELECT count(*) FROM ratings WHERE kafka_topic = ? AND run_id IS NULL"),
+                     {topic})
+                     .toLongLong(),
                  qint64(1));
-        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT rating FROM ratings WHERE kafka_topic = ? AND run_id IS NULL"), {topic}).toDouble(),
+        QCOMPARE(test::scalar(
+                     m_stack.db,
+                     QStringLiteral("SELECT rating FROM ratings WHERE kafka_topic = ? AND run_id IS NULL"),
+                     {topic})
+                     .toDouble(),
                  4.0);
         auto dead = m_store->deadLetters(topic, 10);
         QVERIFY(dead.has_value());
@@ -217,7 +241,8 @@ private slots:
         for (const auto& d : *dead)
             reasons << d.reason;
         const QString all = reasons.join(u" | ");
-        for (const char* expected : {"malformed JSON", "out of range", "UTF-8", "movie_id is missing", "too large"})
+        for (const char* expected :
+             {"malformed JSON", "out of range", "UTF-8", "movie_id is missing", "too large"})
             QVERIFY2(all.contains(QLatin1String(expected)), qPrintable(all));
         QCOMPARE(dead->back().value, QByteArray("not json")); // kept verbatim, oldest last
     }
@@ -248,7 +273,8 @@ private slots:
         const QString topic = newTopic(QStringLiteral("members"));
         const QString group = test::uniqueName(QStringLiteral("g"));
         auto first = startSink(topic, group, 2);
-        QTRY_VERIFY_WITH_TIMEOUT(first->status().assignments.size() == 2 && !first->status().assignments[0].isEmpty() &&
+        QTRY_VERIFY_WITH_TIMEOUT(first->status().assignments.size() == 2 &&
+                                     !first->status().assignments[0].isEmpty() &&
                                      !first->status().assignments[1].isEmpty(),
                                  30000);
         QCOMPARE(first->status().assignments[0].size() + first->status().assignments[1].size(), 6);

@@ -20,7 +20,9 @@ Stack stack() {
     return s;
 }
 
-bool inCi() { return qEnvironmentVariable("CI") == u"true"; }
+bool inCi() {
+    return qEnvironmentVariable("CI") == u"true";
+}
 
 QString uniqueName(const QString& prefix) {
     return QStringLiteral("%1-%2-%3")
@@ -39,7 +41,8 @@ int runStack(const QStringList& args) {
 }
 
 QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& binds) {
-    const QString name = QStringLiteral("test-%1").arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
+    const QString name =
+        QStringLiteral("test-%1").arg(reinterpret_cast<quintptr>(QThread::currentThread()), 0, 16);
     QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
                                                    : QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
     if (!db.isOpen()) {

@@ -30,11 +30,11 @@ QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& bi
 } // namespace loadlevel::test
 
 // In initTestCase(): skip locally without a stack, fail in CI.
-#define LOADLEVEL_REQUIRE_STACK(s)                                                                   \
-    do {                                                                                             \
-        if (!(s).available()) {                                                                      \
-            if (loadlevel::test::inCi())                                                             \
-                QFAIL("LOADLEVEL_KAFKA and LOADLEVEL_DB must be set in CI (scripts/stack up)");    \
-            QSKIP("no stack: run `scripts/stack up` and `eval \"$(scripts/stack env)\"`");           \
-        }                                                                                            \
+#define LOADLEVEL_REQUIRE_STACK(s)                                                                           \
+    do {                                                                                                     \
+        if (!(s).available()) {                                                                              \
+            if (loadlevel::test::inCi())                                                                     \
+                QFAIL("LOADLEVEL_KAFKA and LOADLEVEL_DB must be set in CI (scripts/stack up)");              \
+            QSKIP("no stack: run `scripts/stack up` and `eval \"$(scripts/stack env)\"`");                   \
+        }                                                                                                    \
     } while (false)

@@ -48,8 +48,9 @@ private slots:
         QVERIFY(f.open());
         f.write("bootstrap.servers=from-file:9092\nlinger.ms=50\n");
         f.flush();
-        auto c = ClientConfig::make(QStringLiteral("cli:9092"), {QStringLiteral("linger.ms=7"), QStringLiteral("acks = all")},
-                                    f.fileName());
+        auto c =
+            ClientConfig::make(QStringLiteral("cli:9092"),
+                               {QStringLiteral("linger.ms=7"), QStringLiteral("acks = all")}, f.fileName());
         QVERIFY(c.has_value());
         QCOMPARE(c->get("bootstrap.servers"), std::string("cli:9092"));
         QCOMPARE(c->get("linger.ms"), std::string("7"));
@@ -59,8 +60,10 @@ private slots:
     void badInputIsExplained_data() {
         QTest::addColumn<QStringList>("xprops");
         QTest::addColumn<QString>("message");
-        QTest::addRow("no equals") << QStringList{QStringLiteral("linger.ms")} << QStringLiteral("-X expects key=value");
-        QTest::addRow("empty key") << QStringList{QStringLiteral("=5")} << QStringLiteral("-X expects key=value");
+        QTest::addRow("no equals") << QStringList{QStringLiteral("linger.ms")}
+                                   << QStringLiteral("-X expects key=value");
+        QTest::addRow("empty key") << QStringList{QStringLiteral("=5")}
+                                   << QStringLiteral("-X expects key=value");
     }
     void badInputIsExplained() {
         QFETCH(QStringList, xprops);
@@ -88,7 +91,8 @@ private slots:
     }
 
     void userPropertiesBeatDefaultsButNotForcedOnes() {
-        auto c = ClientConfig::make(QStringLiteral("b:9092"), {QStringLiteral("linger.ms=9"), QStringLiteral("enable.auto.commit=true")});
+        auto c = ClientConfig::make(QStringLiteral("b:9092"), {QStringLiteral("linger.ms=9"),
+                                                               QStringLiteral("enable.auto.commit=true")});
         auto conf = c->build({{"linger.ms", "5"}}, {{"enable.auto.commit", "false"}});
         QVERIFY(conf.has_value());
         char buf[64];
@@ -101,9 +105,9 @@ private slots:
     }
 
     void secretsAreRedacted() {
-        auto c = ClientConfig::make(QStringLiteral("b:9092"),
-                                    {QStringLiteral("sasl.username=alice"), QStringLiteral("sasl.password=s3cret"),
-                                     QStringLiteral("ssl.key.password=k3y")});
+        auto c = ClientConfig::make(QStringLiteral("b:9092"), {QStringLiteral("sasl.username=alice"),
+                                                               QStringLiteral("sasl.password=s3cret"),
+                                                               QStringLiteral("ssl.key.password=k3y")});
         const QString text = c->redacted();
         QVERIFY(text.contains(u"sasl.username=alice"));
         QVERIFY(!text.contains(u"s3cret"));

@@ -34,7 +34,8 @@ private slots:
         QTest::addRow("half star") << qint64(42) << qint64(7) << 4.5 << QString();
         QTest::addRow("lowest") << qint64(1) << qint64(1) << 0.5 << QString();
         QTest::addRow("whole") << qint64(3) << qint64(9) << 5.0 << QStringLiteral("run-1");
-        QTest::addRow("largest exact id") << qint64(9007199254740991) << qint64(2) << 3.0 << QStringLiteral("r\"un");
+        QTest::addRow("largest exact id")
+            << qint64(9007199254740991) << qint64(2) << 3.0 << QStringLiteral("r\"un");
     }
     void roundTrip() {
         QFETCH(qint64, user);
@@ -88,29 +89,52 @@ private slots:
         row("not json", "not json", {}, malformed, QStringLiteral("malformed JSON"));
         row("truncated", R"({"user_id":1,)", {}, malformed, QStringLiteral("malformed JSON"));
         row("array", "[1,2]", {}, malformed, QStringLiteral("must be a JSON object"));
-        row("user missing", R"({"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid, QStringLiteral("user_id is missing"));
-        row("user as string", R"({"user_id":"1","movie_id":2,"rating":3})", QStringLiteral("user_id"), malformed, QStringLiteral("must be an integer"));
-        row("user fractional", R"({"user_id":1.5,"movie_id":2,"rating":3})", QStringLiteral("user_id"), malformed, QStringLiteral("must be an integer"));
-        row("user zero", R"({"user_id":0,"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid, QStringLiteral("must be positive"));
-        row("user negative", R"({"user_id":-4,"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid, QStringLiteral("must be positive"));
-        row("user huge", R"({"user_id":1e300,"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid, QStringLiteral("too large"));
-        row("movie missing", R"({"user_id":1,"rating":3})", QStringLiteral("movie_id"), invalid, QStringLiteral("movie_id is missing"));
-        row("movie null", R"({"user_id":1,"movie_id":null,"rating":3})", QStringLiteral("movie_id"), malformed, QStringLiteral("must be an integer"));
-        row("rating missing", R"({"user_id":1,"movie_id":2})", QStringLiteral("rating"), invalid, QStringLiteral("rating is missing"));
-        row("rating as string", R"({"user_id":1,"movie_id":2,"rating":"4"})", QStringLiteral("rating"), malformed, QStringLiteral("must be a number"));
-        row("rating 11", R"({"user_id":1,"movie_id":2,"rating":11})", QStringLiteral("rating"), invalid, QStringLiteral("out of range"));
-        row("rating 0", R"({"user_id":1,"movie_id":2,"rating":0})", QStringLiteral("rating"), invalid, QStringLiteral("out of range"));
-        row("rating negative", R"({"user_id":1,"movie_id":2,"rating":-1})", QStringLiteral("rating"), invalid, QStringLiteral("out of range"));
-        row("rating not half step", R"({"user_id":1,"movie_id":2,"rating":4.3})", QStringLiteral("rating"), invalid, QStringLiteral("multiple of 0.5"));
-        row("bad utf-8", QByteArray("{\"user_id\":1,\"movie_id\":2,\"rating\":3,\"x\":\"\xff\xfe\"}"), {}, malformed, QStringLiteral("UTF-8"));
-        row("nul byte", QByteArray("{\"user_id\":1,\"movie_id\":2,\"rating\":3}\0", 38), {}, malformed, QStringLiteral("NUL"));
-        row("too large", QByteArray(70000, ' ') + ok, {}, int(Rejection::Kind::TooLarge), QStringLiteral("too large"));
-        row("event_id not uuid", R"({"user_id":1,"movie_id":2,"rating":3,"event_id":"abc"})", QStringLiteral("event_id"), malformed, QStringLiteral("UUID"));
-        row("ce_id not uuid", ok, QStringLiteral("ce_id"), malformed, QStringLiteral("not a UUID"), "ce_id", "nope");
-        row("ce_type foreign", ok, QStringLiteral("ce_type"), invalid, QStringLiteral("unsupported event type"), "ce_type", "com.example.other");
-        row("ce_specversion 2", ok, QStringLiteral("ce_specversion"), invalid, QStringLiteral("specversion"), "ce_specversion", "2.0");
-        row("ce_time garbage", ok, QStringLiteral("ce_time"), malformed, QStringLiteral("RFC 3339"), "ce_time", "yesterday");
-        row("ce_runid without seq", ok, QStringLiteral("ce_runseq"), malformed, QStringLiteral("ce_runseq"), "ce_runid", "r1");
+        row("user missing", R"({"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid,
+            QStringLiteral("user_id is missing"));
+        row("user as string", R"({"user_id":"1","movie_id":2,"rating":3})", QStringLiteral("user_id"),
+            malformed, QStringLiteral("must be an integer"));
+        row("user fractional", R"({"user_id":1.5,"movie_id":2,"rating":3})", QStringLiteral("user_id"),
+            malformed, QStringLiteral("must be an integer"));
+        row("user zero", R"({"user_id":0,"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid,
+            QStringLiteral("must be positive"));
+        row("user negative", R"({"user_id":-4,"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid,
+            QStringLiteral("must be positive"));
+        row("user huge", R"({"user_id":1e300,"movie_id":2,"rating":3})", QStringLiteral("user_id"), invalid,
+            QStringLiteral("too large"));
+        row("movie missing", R"({"user_id":1,"rating":3})", QStringLiteral("movie_id"), invalid,
+            QStringLiteral("movie_id is missing"));
+        row("movie null", R"({"user_id":1,"movie_id":null,"rating":3})", QStringLiteral("movie_id"),
+            malformed, QStringLiteral("must be an integer"));
+        row("rating missing", R"({"user_id":1,"movie_id":2})", QStringLiteral("rating"), invalid,
+            QStringLiteral("rating is missing"));
+        row("rating as string", R"({"user_id":1,"movie_id":2,"rating":"4"})", QStringLiteral("rating"),
+            malformed, QStringLiteral("must be a number"));
+        row("rating 11", R"({"user_id":1,"movie_id":2,"rating":11})", QStringLiteral("rating"), invalid,
+            QStringLiteral("out of range"));
+        row("rating 0", R"({"user_id":1,"movie_id":2,"rating":0})", QStringLiteral("rating"), invalid,
+            QStringLiteral("out of range"));
+        row("rating negative", R"({"user_id":1,"movie_id":2,"rating":-1})", QStringLiteral("rating"), invalid,
+            QStringLiteral("out of range"));
+        row("rating not half step", R"({"user_id":1,"movie_id":2,"rating":4.3})", QStringLiteral("rating"),
+            invalid, QStringLiteral("multiple of 0.5"));
+        row("bad utf-8", QByteArray("{\"user_id\":1,\"movie_id\":2,\"rating\":3,\"x\":\"\xff\xfe\"}"), {},
+            malformed, QStringLiteral("UTF-8"));
+        row("nul byte", QByteArray("{\"user_id\":1,\"movie_id\":2,\"rating\":3}\0", 38), {}, malformed,
+            QStringLiteral("NUL"));
+        row("too large", QByteArray(70000, ' ') + ok, {}, int(Rejection::Kind::TooLarge),
+            QStringLiteral("too large"));
+        row("event_id not uuid", R"({"user_id":1,"movie_id":2,"rating":3,"event_id":"abc"})",
+            QStringLiteral("event_id"), malformed, QStringLiteral("UUID"));
+        row("ce_id not uuid", ok, QStringLiteral("ce_id"), malformed, QStringLiteral("not a UUID"), "ce_id",
+            "nope");
+        row("ce_type foreign", ok, QStringLiteral("ce_type"), invalid,
+            QStringLiteral("unsupported event type"), "ce_type", "com.example.other");
+        row("ce_specversion 2", ok, QStringLiteral("ce_specversion"), invalid, QStringLiteral("specversion"),
+            "ce_specversion", "2.0");
+        row("ce_time garbage", ok, QStringLiteral("ce_time"), malformed, QStringLiteral("RFC 3339"),
+            "ce_time", "yesterday");
+        row("ce_runid without seq", ok, QStringLiteral("ce_runseq"), malformed, QStringLiteral("ce_runseq"),
+            "ce_runid", "r1");
     }
     void rejects() {
         QFETCH(QByteArray, value);
@@ -149,12 +173,14 @@ private slots:
         auto r = decode(R"({"user_id":4,"movie_id":3,"rating":2.5})", validHeaders(), Origin{});
         QVERIFY(r.has_value());
         QCOMPARE(r->eventId, QUuid(QStringLiteral("0190f3c2-7d1e-7a3b-8c4d-5e6f7a8b9c0d")));
-        QCOMPARE(r->eventTime, QDateTime::fromString(QStringLiteral("2026-11-23T02:19:35.123Z"), Qt::ISODateWithMs));
+        QCOMPARE(r->eventTime,
+                 QDateTime::fromString(QStringLiteral("2026-11-23T02:19:35.123Z"), Qt::ISODateWithMs));
     }
 
     void fastFormattersMatchQt() {
         // Spot values around leap days, year ends and the epoch, plus random instants.
-        QList<qint64> samples = {0, 951782400000, 951868799999, 1709164800123, 4102444799999, 253402300799999, -1};
+        QList<qint64> samples = {0, 951782400000, 951868799999, 1709164800123, 4102444799999, 253402300799999,
+                                 -1};
         QRandomGenerator rng(99);
         for (int i = 0; i < 2000; ++i)
             samples << static_cast<qint64>(rng.bounded(253402300799.0) * 1000);
@@ -176,7 +202,8 @@ private slots:
         QCOMPARE(a.variant(), QUuid::DCE);
         QVERIFY(a.toRfc4122() < b.toRfc4122());
         QVERIFY(a != newUuidV7(t)); // random bits differ within one millisecond
-        QCOMPARE(a.toRfc4122().left(6).toHex(), QByteArray::number(Q_INT64_C(1795400909123), 16).rightJustified(12, '0'));
+        QCOMPARE(a.toRfc4122().left(6).toHex(),
+                 QByteArray::number(Q_INT64_C(1795400909123), 16).rightJustified(12, '0'));
     }
 };
 

@@ -1,7 +1,6 @@
 #include "load/generator.h"
 
 #include <QtTest>
-
 #include <map>
 
 using namespace loadlevel::load;

@@ -1,5 +1,5 @@
-#include "load/run_manifest.h"
 #include "event/rating_event.h"
+#include "load/run_manifest.h"
 #include "store/store.h"
 
 #include <QTemporaryDir>
@@ -53,13 +53,20 @@ private slots:
         QTest::addColumn<qint64>("missing");
         QTest::addColumn<qint64>("duplicates");
         QTest::addColumn<qint64>("unackedPersisted");
-        QTest::addRow("all there") << qint64(5) << QList<qint64>{} << QList<qint64>{0, 1, 2, 3, 4} << qint64(0) << qint64(0) << qint64(0);
-        QTest::addRow("two missing") << qint64(5) << QList<qint64>{} << QList<qint64>{0, 2, 4} << qint64(2) << qint64(0) << qint64(0);
-        QTest::addRow("one doubled") << qint64(3) << QList<qint64>{} << QList<qint64>{0, 1, 1, 2} << qint64(0) << qint64(1) << qint64(0);
-        QTest::addRow("foreign seq") << qint64(3) << QList<qint64>{} << QList<qint64>{0, 1, 2, 9} << qint64(0) << qint64(1) << qint64(0);
-        QTest::addRow("unacked absent is fine") << qint64(4) << QList<qint64>{3} << QList<qint64>{0, 1, 2} << qint64(0) << qint64(0) << qint64(0);
-        QTest::addRow("unacked but landed") << qint64(4) << QList<qint64>{3} << QList<qint64>{0, 1, 2, 3} << qint64(0) << qint64(0) << qint64(1);
-        QTest::addRow("nothing stored") << qint64(3) << QList<qint64>{} << QList<qint64>{} << qint64(3) << qint64(0) << qint64(0);
+        QTest::addRow("all there") << qint64(5) << QList<qint64>{} << QList<qint64>{0, 1, 2, 3, 4}
+                                   << qint64(0) << qint64(0) << qint64(0);
+        QTest::addRow("two missing") << qint64(5) << QList<qint64>{} << QList<qint64>{0, 2, 4} << qint64(2)
+                                     << qint64(0) << qint64(0);
+        QTest::addRow("one doubled") << qint64(3) << QList<qint64>{} << QList<qint64>{0, 1, 1, 2} << qint64(0)
+                                     << qint64(1) << qint64(0);
+        QTest::addRow("foreign seq") << qint64(3) << QList<qint64>{} << QList<qint64>{0, 1, 2, 9} << qint64(0)
+                                     << qint64(1) << qint64(0);
+        QTest::addRow("unacked absent is fine")
+            << qint64(4) << QList<qint64>{3} << QList<qint64>{0, 1, 2} << qint64(0) << qint64(0) << qint64(0);
+        QTest::addRow("unacked but landed") << qint64(4) << QList<qint64>{3} << QList<qint64>{0, 1, 2, 3}
+                                            << qint64(0) << qint64(0) << qint64(1);
+        QTest::addRow("nothing stored")
+            << qint64(3) << QList<qint64>{} << QList<qint64>{} << qint64(3) << qint64(0) << qint64(0);
     }
     void verification() {
         QFETCH(qint64, requested);
@@ -69,7 +76,8 @@ private slots:
         QFETCH(qint64, duplicates);
         QFETCH(qint64, unackedPersisted);
         QTemporaryDir dir;
-        auto st = store::openStore(dir.filePath(QStringLiteral("verify.sqlite")), QStringLiteral("tst-verify"));
+        auto st =
+            store::openStore(dir.filePath(QStringLiteral("verify.sqlite")), QStringLiteral("tst-verify"));
         QVERIFY(st.has_value());
         QVERIFY((*st)->migrate().has_value());
         storeSequences(**st, stored);
@@ -102,8 +110,10 @@ private slots:
 
     void loadRefusesPathsAndReportsMissingRuns() {
         QTemporaryDir dir;
-        QCOMPARE(load::RunManifest::load(dir.path(), QStringLiteral("../etc/passwd")).error().kind, Error::Kind::InvalidArgument);
-        QCOMPARE(load::RunManifest::load(dir.path(), QStringLiteral("nope")).error().kind, Error::Kind::NotFound);
+        QCOMPARE(load::RunManifest::load(dir.path(), QStringLiteral("../etc/passwd")).error().kind,
+                 Error::Kind::InvalidArgument);
+        QCOMPARE(load::RunManifest::load(dir.path(), QStringLiteral("nope")).error().kind,
+                 Error::Kind::NotFound);
     }
 };
 

@@ -1,0 +1,128 @@
+// Embedded mode: the whole pipeline with no Kafka and no PostgreSQL installed.
+#include "load/runner.h"
+#include "pipeline/pipeline.h"
+#include "test_support.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <thread>
+
+using namespace loadlevel;
+
+class TestEmbedded final : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    QProcessEnvironment cleanEnvironment() const {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("LOADLEVEL_KAFKA"));
+        env.remove(QStringLiteral("LOADLEVEL_DB"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("LOADLEVEL_RUNS_DIR"), m_dir.filePath(QStringLiteral("runs")));
+        return env;
+    }
+
+    QJsonObject runDemo(const QStringList& extra) {
+        QProcess demo;
+        demo.setProcessEnvironment(cleanEnvironment());
+        demo.setProcessChannelMode(QProcess::SeparateChannels);
+        demo.start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                   QStringList{QStringLiteral("demo"), QStringLiteral("--json")} + extra);
+        [&] {
+            QVERIFY(demo.waitForFinished(180000));
+        }();
+        const QByteArray err = demo.readAllStandardError();
+        const QByteArray out = demo.readAllStandardOutput();
+        [&] {
+            QVERIFY2(demo.exitCode() == 0, err.constData());
+        }();
+        [&] {
+            QVERIFY2(err.contains("embedded mode"), err.constData());
+        }(); // the output says which mode
+        return QJsonDocument::fromJson(out.trimmed().split('\n').last()).object();
+    }
+
+private slots:
+    void demoRunsWithZeroSetup() {
+        const QJsonObject o = runDemo({});
+        QCOMPARE(o.value(u"ok").toBool(), true);
+        QCOMPARE(o.value(u"mode").toString(), QStringLiteral("embedded"));
+        QCOMPARE(o.value(u"acked").toInteger(), 1000);
+        QCOMPARE(o.value(u"persisted").toInteger(), 1000);
+        QCOMPARE(o.value(u"missing").toInteger(), 0);
+        QCOMPARE(o.value(u"duplicates").toInteger(), 0);
+        QVERIFY(o.value(u"e2e_p99_ms").toDouble() > 0);
+        // The embedded database is a file in the user's data folder.
+        QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("data/loadlevel/loadlevel/loadlevel.sqlite"))));
+    }
+
+    void aSecondDemoDoesNotInheritTheFirstClustersOffsets() {
+        // Same SQLite file, new embedded cluster: stored offsets of the old cluster must not make
+        // the sink skip the new cluster's first events.
+        const QJsonObject o = runDemo({QStringLiteral("--count"), QStringLiteral("500")});
+        QCOMPARE(o.value(u"ok").toBool(), true);
+        QCOMPARE(o.value(u"persisted").toInteger(), 500);
+    }
+
+    void brokerDownForFiveSecondsLosesNothing() {
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("fault.sqlite"));
+        s.runsDir = m_dir.filePath(QStringLiteral("runs"));
+        pipeline::PipelineOptions o;
+        o.members = 2;
+        auto pipe = pipeline::Pipeline::start(s, o);
+        QVERIFY2(pipe.has_value(), pipe ? "" : qPrintable(pipe.error().message));
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+
+        // A paced run of 8 s; broker 1 (leader of some partitions, maybe the group coordinator)
+        // goes down from second 1 to second 6.
+        Result<load::RunManifest> manifest = fail(Error::failed(QStringLiteral("not run")));
+        std::thread sender([&] {
+            load::RunSpec spec;
+            spec.count = 16000;
+            spec.ratePerSec = 2000;
+            manifest = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
+        });
+        QTest::qWait(1000);
+        QVERIFY((*pipe)->cluster()->setBrokerDown(1, true).has_value());
+        QTest::qWait(5000);
+        QVERIFY((*pipe)->cluster()->setBrokerDown(1, false).has_value());
+        sender.join();
+        QVERIFY2(manifest.has_value(), manifest ? "" : qPrintable(manifest.error().message));
+        QCOMPARE(manifest->acked, qint64(16000)); // the producer retried through the outage
+
+        QElapsedTimer t;
+        t.start();
+        Result<load::Verification> v = load::verifyRun((*pipe)->store(), *manifest);
+        while (v && !v->ok() && t.elapsed() < 120000) {
+            QTest::qWait(250);
+            v = load::verifyRun((*pipe)->store(), *manifest);
+        }
+        QVERIFY(v.has_value());
+        QCOMPARE(v->missing, qint64(0));
+        QCOMPARE(v->duplicates, qint64(0));
+        QCOMPARE(v->persisted, qint64(16000));
+    }
+
+    void largeRunsAreWarnedAbout() {
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("warn.sqlite"));
+        pipeline::PipelineOptions o;
+        o.startSink = false;
+        auto pipe = pipeline::Pipeline::start(s, o);
+        QVERIFY(pipe.has_value());
+        QVERIFY((*pipe)->runLimitWarning(1000).isEmpty());
+        const QString w = (*pipe)->runLimitWarning(1000000);
+        QVERIFY(w.contains(u"per partition"));
+        QVERIFY(w.contains(u"--kafka"));
+        QVERIFY((*pipe)->describe().startsWith(u"embedded mode"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEmbedded)
+#include "tst_embedded.moc"
