@@ -110,26 +110,6 @@ INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, m
 VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
 ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
 
-constexpr const char* kSelectOffsets = "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE "
-                                       "cluster_id = ? AND group_id = ? AND topic = ?";
-constexpr const char* kDeleteOffsets =
-    "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
-constexpr const char* kCountAll = "SELECT count(*) FROM ratings";
-constexpr const char* kCountRun = "SELECT count(*) FROM ratings WHERE run_id = ?";
-constexpr const char* kRunSequences = "SELECT run_seq FROM ratings WHERE run_id = ?";
-constexpr const char* kSelectDeadLetters = R"(
-SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at
-  FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
-
-constexpr const char* kSelectMovieStats =
-    "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?";
-constexpr const char* kSelectRating = R"(
-SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
-       kafka_offset, persisted_at
-  FROM ratings WHERE event_id = ?::uuid)";
-constexpr const char* kRunLatencies =
-    "SELECT extract(epoch FROM persisted_at - event_time) * 1000 FROM ratings WHERE run_id = ?";
-
 // A PostgreSQL array literal ("{a,b}") built from already-safe tokens (numbers, UUIDs).
 template <typename Range, typename Fn> QString arrayLiteral(const Range& items, Fn token) {
     QString out;
@@ -194,6 +174,10 @@ PostgresStore::~PostgresStore() {
         QSqlDatabase::database(m_name, false).close();
         QSqlDatabase::removeDatabase(m_name);
     }
+}
+
+const char* PostgresStore::runLatencySql() const {
+    return "SELECT extract(epoch FROM persisted_at - event_time) * 1000 FROM ratings WHERE run_id = ?";
 }
 
 QString PostgresStore::describe() const {
@@ -304,39 +288,6 @@ Result<int> PostgresStore::migrate() {
     return current;
 }
 
-Result<void> PostgresStore::forgetOffsets(const QString& clusterId, const QString& group,
-                                          const QString& topic) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kDeleteOffsets));
-    q.addBindValue(clusterId);
-    q.addBindValue(group);
-    q.addBindValue(topic);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("forgetting stored offsets"), q.lastError()));
-    return {};
-}
-
-Result<std::map<int, qint64>> PostgresStore::storedOffsets(const QString& clusterId, const QString& group,
-                                                           const QString& topic) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kSelectOffsets));
-    q.addBindValue(clusterId);
-    q.addBindValue(group);
-    q.addBindValue(topic);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading stored offsets"), q.lastError()));
-    std::map<int, qint64> out;
-    while (q.next())
-        out[q.value(0).toInt()] = q.value(1).toLongLong();
-    return out;
-}
-
 Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
     auto d = db();
     if (!d)
@@ -417,121 +368,6 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
     if (!d->commit())
         return abort(QStringLiteral("commit"), d->lastError());
     return result;
-}
-
-Result<qint64> PostgresStore::countRatings(const QString& runId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    if (runId.isEmpty()) {
-        q.prepare(QString::fromUtf8(kCountAll));
-    } else {
-        q.prepare(QString::fromUtf8(kCountRun));
-        q.addBindValue(runId);
-    }
-    if (!q.exec() || !q.next())
-        return fail(dbError(QStringLiteral("counting ratings"), q.lastError()));
-    return q.value(0).toLongLong();
-}
-
-Result<std::vector<qint64>> PostgresStore::runSequences(const QString& runId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.setForwardOnly(true);
-    q.prepare(QString::fromUtf8(kRunSequences));
-    q.addBindValue(runId);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading the rows of run %1").arg(runId), q.lastError()));
-    std::vector<qint64> out;
-    while (q.next())
-        out.push_back(q.value(0).toLongLong());
-    return out;
-}
-
-Result<std::vector<DeadLetterRow>> PostgresStore::deadLetters(const QString& topic, int limit) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kSelectDeadLetters));
-    q.addBindValue(topic);
-    q.addBindValue(limit);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading dead letters"), q.lastError()));
-    std::vector<DeadLetterRow> out;
-    while (q.next()) {
-        DeadLetterRow r;
-        r.id = q.value(0).toLongLong();
-        r.topic = q.value(1).toString();
-        r.partition = q.value(2).toInt();
-        r.offset = q.value(3).toLongLong();
-        r.value = q.value(4).toByteArray();
-        r.reason = q.value(5).toString();
-        r.receivedAt = q.value(6).toDateTime();
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-
-Result<std::optional<MovieStats>> PostgresStore::movieStats(qint64 movieId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kSelectMovieStats));
-    q.addBindValue(movieId);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading movie_stats"), q.lastError()));
-    if (!q.next())
-        return std::optional<MovieStats>{};
-    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(),
-                      q.value(3).toDateTime()};
-}
-
-Result<std::optional<StoredRating>> PostgresStore::findRating(const QUuid& eventId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kSelectRating));
-    q.addBindValue(eventId.toString(QUuid::WithoutBraces));
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading a rating"), q.lastError()));
-    if (!q.next())
-        return std::optional<StoredRating>{};
-    StoredRating r;
-    r.row.event.eventId = QUuid(q.value(0).toString());
-    r.row.event.userId = q.value(1).toLongLong();
-    r.row.event.movieId = q.value(2).toLongLong();
-    r.row.event.rating = q.value(3).toDouble();
-    r.row.event.eventTime = q.value(4).toDateTime().toUTC();
-    r.row.event.source = q.value(5).toString();
-    r.row.event.runId = q.value(6).toString();
-    r.row.event.runSeq = q.value(7).isNull() ? -1 : q.value(7).toLongLong();
-    r.topic = q.value(8).toString();
-    r.row.partition = q.value(9).toInt();
-    r.row.offset = q.value(10).toLongLong();
-    r.persistedAt = q.value(11).toDateTime().toUTC();
-    return r;
-}
-
-Result<std::vector<double>> PostgresStore::runLatenciesMs(const QString& runId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.setForwardOnly(true);
-    q.prepare(QString::fromUtf8(kRunLatencies));
-    q.addBindValue(runId);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading latencies of run %1").arg(runId), q.lastError()));
-    std::vector<double> out;
-    while (q.next())
-        out.push_back(q.value(0).toDouble());
-    return out;
 }
 
 } // namespace loadlevel::store

@@ -107,22 +107,9 @@ constexpr const char* kInsertDeadLetter = R"(
 INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
-constexpr const char* kSelectOffsets = "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE "
-                                       "cluster_id = ? AND group_id = ? AND topic = ?";
-constexpr const char* kDeleteOffsets =
-    "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
-constexpr const char* kSelectRating = R"(
-SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
-       kafka_offset, persisted_at
-  FROM ratings WHERE event_id = ?)";
-constexpr const char* kRunLatencies =
-    "SELECT (julianday(persisted_at) - julianday(event_time)) * 86400000.0 FROM ratings WHERE run_id = ?";
 
 QString nowText() {
     return QString::fromLatin1(event::formatTimestamp(QDateTime::currentMSecsSinceEpoch()));
-}
-QDateTime parseTime(const QVariant& v) {
-    return QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toUTC();
 }
 
 } // namespace
@@ -142,7 +129,12 @@ QString SqliteStore::describe() const {
     return u"SQLite " + m_path;
 }
 
-Error SqliteStore::dbError(const QString& what, const QSqlError& e) const {
+const char* SqliteStore::runLatencySql() const {
+    return "SELECT (julianday(persisted_at) - julianday(event_time)) * 86400000.0 FROM ratings WHERE run_id "
+           "= ?";
+}
+
+Error SqliteStore::dbError(const QString& what, const QSqlError& e) {
     QString text = e.databaseText().trimmed();
     if (text.isEmpty())
         text = e.text().trimmed();
@@ -220,39 +212,6 @@ Result<int> SqliteStore::migrate() {
     if (auto r = run(QStringLiteral("COMMIT")); !r)
         return fail(r.error());
     return current;
-}
-
-Result<void> SqliteStore::forgetOffsets(const QString& clusterId, const QString& group,
-                                        const QString& topic) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kDeleteOffsets));
-    q.addBindValue(clusterId);
-    q.addBindValue(group);
-    q.addBindValue(topic);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("forgetting stored offsets"), q.lastError()));
-    return {};
-}
-
-Result<std::map<int, qint64>> SqliteStore::storedOffsets(const QString& clusterId, const QString& group,
-                                                         const QString& topic) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kSelectOffsets));
-    q.addBindValue(clusterId);
-    q.addBindValue(group);
-    q.addBindValue(topic);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading stored offsets"), q.lastError()));
-    std::map<int, qint64> out;
-    while (q.next())
-        out[q.value(0).toInt()] = q.value(1).toLongLong();
-    return out;
 }
 
 Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
@@ -349,117 +308,6 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
     if (!control.exec(QStringLiteral("COMMIT")))
         return abort(QStringLiteral("commit"), control.lastError());
     return result;
-}
-
-Result<qint64> SqliteStore::countRatings(const QString& runId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    if (runId.isEmpty()) {
-        q.prepare(QStringLiteral("SELECT count(*) FROM ratings"));
-    } else {
-        q.prepare(QStringLiteral("SELECT count(*) FROM ratings WHERE run_id = ?"));
-        q.addBindValue(runId);
-    }
-    if (!q.exec() || !q.next())
-        return fail(dbError(QStringLiteral("counting ratings"), q.lastError()));
-    return q.value(0).toLongLong();
-}
-
-Result<std::vector<qint64>> SqliteStore::runSequences(const QString& runId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT run_seq FROM ratings WHERE run_id = ?"));
-    q.addBindValue(runId);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading the rows of run %1").arg(runId), q.lastError()));
-    std::vector<qint64> out;
-    while (q.next())
-        out.push_back(q.value(0).toLongLong());
-    return out;
-}
-
-Result<std::vector<DeadLetterRow>> SqliteStore::deadLetters(const QString& topic, int limit) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QStringLiteral(
-        "SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at "
-        "FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(topic);
-    q.addBindValue(limit);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading dead letters"), q.lastError()));
-    std::vector<DeadLetterRow> out;
-    while (q.next())
-        out.push_back({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toInt(),
-                       q.value(3).toLongLong(), q.value(4).toByteArray(), q.value(5).toString(),
-                       parseTime(q.value(6))});
-    return out;
-}
-
-Result<std::optional<MovieStats>> SqliteStore::movieStats(qint64 movieId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QStringLiteral(
-        "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?"));
-    q.addBindValue(movieId);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading movie_stats"), q.lastError()));
-    if (!q.next())
-        return std::optional<MovieStats>{};
-    return MovieStats{q.value(0).toLongLong(), q.value(1).toLongLong(), q.value(2).toDouble(),
-                      parseTime(q.value(3))};
-}
-
-Result<std::optional<StoredRating>> SqliteStore::findRating(const QUuid& eventId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.prepare(QString::fromUtf8(kSelectRating));
-    q.addBindValue(QString::fromLatin1(event::formatUuid(eventId)));
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading a rating"), q.lastError()));
-    if (!q.next())
-        return std::optional<StoredRating>{};
-    StoredRating r;
-    r.row.event.eventId = QUuid(q.value(0).toString());
-    r.row.event.userId = q.value(1).toLongLong();
-    r.row.event.movieId = q.value(2).toLongLong();
-    r.row.event.rating = q.value(3).toDouble();
-    r.row.event.eventTime = parseTime(q.value(4));
-    r.row.event.source = q.value(5).toString();
-    r.row.event.runId = q.value(6).toString();
-    r.row.event.runSeq = q.value(7).isNull() ? -1 : q.value(7).toLongLong();
-    r.topic = q.value(8).toString();
-    r.row.partition = q.value(9).toInt();
-    r.row.offset = q.value(10).toLongLong();
-    r.persistedAt = parseTime(q.value(11));
-    return r;
-}
-
-Result<std::vector<double>> SqliteStore::runLatenciesMs(const QString& runId) {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    q.setForwardOnly(true);
-    q.prepare(QString::fromUtf8(kRunLatencies));
-    q.addBindValue(runId);
-    if (!q.exec())
-        return fail(dbError(QStringLiteral("reading latencies of run %1").arg(runId), q.lastError()));
-    std::vector<double> out;
-    while (q.next())
-        out.push_back(q.value(0).toDouble());
-    return out;
 }
 
 } // namespace loadlevel::store

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/store.h"
+#include "store/qt_sql_store.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -14,7 +14,7 @@ namespace loadlevel::store {
 // Several connections (sink members, readers) may use one file; writers take turns
 // (BEGIN IMMEDIATE + busy timeout).
 // Thread: the thread that created it, only.
-class SqliteStore final : public Store {
+class SqliteStore final : public QtSqlStore {
 public:
     SqliteStore(QString path, QString connectionName);
     ~SqliteStore() override;
@@ -23,21 +23,14 @@ public:
 
     QString describe() const override;
     Result<int> migrate() override;
-    Result<std::map<int, qint64>> storedOffsets(const QString& clusterId, const QString& group,
-                                                const QString& topic) override;
-    Result<void> forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) override;
     Result<BatchResult> writeBatch(const Batch& batch) override;
-    Result<qint64> countRatings(const QString& runId) override;
-    Result<std::vector<qint64>> runSequences(const QString& runId) override;
-    Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) override;
-    Result<std::optional<MovieStats>> movieStats(qint64 movieId) override;
-    Result<std::optional<StoredRating>> findRating(const QUuid& eventId) override;
-    Result<std::vector<double>> runLatenciesMs(const QString& runId) override;
+
+protected:
+    Result<QSqlDatabase> db() override;
+    Error dbError(const QString& what, const QSqlError& e) override;
+    const char* runLatencySql() const override;
 
 private:
-    Result<QSqlDatabase> db();
-    Error dbError(const QString& what, const QSqlError& e) const;
-
     QString m_path;
     QString m_name;
 };

@@ -109,6 +109,35 @@ private slots:
         QCOMPARE(v->persisted, qint64(16000));
     }
 
+    void injectedProduceErrorsAreRetriedWithoutDuplicates() {
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("errors.sqlite"));
+        auto pipe = pipeline::Pipeline::start(s, {});
+        QVERIFY(pipe.has_value());
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+        // The next 20 Produce requests fail with a retriable broker error; the idempotent
+        // producer retries them, and nothing may be lost or written twice.
+        (*pipe)->cluster()->injectProduceErrors(20, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+        (*pipe)->cluster()->setRoundTripDelay(2, 100).value();
+        load::RunSpec spec;
+        spec.count = 3000;
+        spec.ratePerSec = 3000;
+        auto m = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
+        QVERIFY(m.has_value());
+        QCOMPARE(m->acked, qint64(3000));
+        QElapsedTimer t;
+        t.start();
+        Result<load::Verification> v = load::verifyRun((*pipe)->store(), *m);
+        while (v && !v->ok() && t.elapsed() < 60000) {
+            QTest::qWait(200);
+            v = load::verifyRun((*pipe)->store(), *m);
+        }
+        QVERIFY(v.has_value());
+        QCOMPARE(v->missing, qint64(0));
+        QCOMPARE(v->duplicates, qint64(0));
+        QCOMPARE((*pipe)->sink()->status().duplicates, qint64(0)); // not even redeliveries
+    }
+
     void largeRunsAreWarnedAbout() {
         pipeline::Settings s;
         s.database = m_dir.filePath(QStringLiteral("warn.sqlite"));

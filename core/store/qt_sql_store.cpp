@@ -1,0 +1,138 @@
+#include "store/qt_sql_store.h"
+
+#include "event/codec.h"
+
+namespace loadlevel::store {
+
+namespace {
+constexpr const char* kSelectOffsets = "SELECT kafka_partition, next_offset FROM kafka_offsets WHERE "
+                                       "cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kDeleteOffsets =
+    "DELETE FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? AND topic = ?";
+constexpr const char* kCountAll = "SELECT count(*) FROM ratings";
+constexpr const char* kCountRun = "SELECT count(*) FROM ratings WHERE run_id = ?";
+constexpr const char* kRunSequences = "SELECT run_seq FROM ratings WHERE run_id = ?";
+constexpr const char* kSelectDeadLetters = R"(
+SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, received_at
+  FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
+constexpr const char* kSelectMovieStats =
+    "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?";
+constexpr const char* kSelectRating = R"(
+SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
+       kafka_offset, persisted_at
+  FROM ratings WHERE event_id = ?)";
+} // namespace
+
+Result<QSqlQuery> QtSqlStore::query(const char* sql, std::initializer_list<QVariant> binds,
+                                    const QString& what) {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    q.setForwardOnly(true);
+    q.prepare(QString::fromUtf8(sql));
+    for (const QVariant& b : binds)
+        q.addBindValue(b);
+    if (!q.exec())
+        return fail(dbError(what, q.lastError()));
+    return q;
+}
+
+QDateTime QtSqlStore::readTime(const QVariant& v) {
+    if (v.metaType().id() == QMetaType::QDateTime)
+        return v.toDateTime().toUTC();
+    return QDateTime::fromString(v.toString(), Qt::ISODateWithMs).toUTC();
+}
+
+Result<std::map<int, qint64>> QtSqlStore::storedOffsets(const QString& clusterId, const QString& group,
+                                                        const QString& topic) {
+    auto q = query(kSelectOffsets, {clusterId, group, topic}, QStringLiteral("reading stored offsets"));
+    if (!q)
+        return fail(q.error());
+    std::map<int, qint64> out;
+    while (q->next())
+        out[q->value(0).toInt()] = q->value(1).toLongLong();
+    return out;
+}
+
+Result<void> QtSqlStore::forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) {
+    auto q = query(kDeleteOffsets, {clusterId, group, topic}, QStringLiteral("forgetting stored offsets"));
+    if (!q)
+        return fail(q.error());
+    return {};
+}
+
+Result<qint64> QtSqlStore::countRatings(const QString& runId) {
+    auto q = runId.isEmpty() ? query(kCountAll, {}, QStringLiteral("counting ratings"))
+                             : query(kCountRun, {runId}, QStringLiteral("counting ratings"));
+    if (!q)
+        return fail(q.error());
+    return q->next() ? q->value(0).toLongLong() : 0;
+}
+
+Result<std::vector<qint64>> QtSqlStore::runSequences(const QString& runId) {
+    auto q = query(kRunSequences, {runId}, QStringLiteral("reading the rows of run %1").arg(runId));
+    if (!q)
+        return fail(q.error());
+    std::vector<qint64> out;
+    while (q->next())
+        out.push_back(q->value(0).toLongLong());
+    return out;
+}
+
+Result<std::vector<DeadLetterRow>> QtSqlStore::deadLetters(const QString& topic, int limit) {
+    auto q = query(kSelectDeadLetters, {topic, limit}, QStringLiteral("reading dead letters"));
+    if (!q)
+        return fail(q.error());
+    std::vector<DeadLetterRow> out;
+    while (q->next())
+        out.push_back({q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toInt(),
+                       q->value(3).toLongLong(), q->value(4).toByteArray(), q->value(5).toString(),
+                       readTime(q->value(6))});
+    return out;
+}
+
+Result<std::optional<MovieStats>> QtSqlStore::movieStats(qint64 movieId) {
+    auto q = query(kSelectMovieStats, {movieId}, QStringLiteral("reading movie_stats"));
+    if (!q)
+        return fail(q.error());
+    if (!q->next())
+        return std::optional<MovieStats>{};
+    return MovieStats{q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toDouble(),
+                      readTime(q->value(3))};
+}
+
+Result<std::optional<StoredRating>> QtSqlStore::findRating(const QUuid& eventId) {
+    auto q = query(kSelectRating, {QString::fromLatin1(event::formatUuid(eventId))},
+                   QStringLiteral("reading a rating"));
+    if (!q)
+        return fail(q.error());
+    if (!q->next())
+        return std::optional<StoredRating>{};
+    StoredRating r;
+    r.row.event.eventId = QUuid(q->value(0).toString());
+    r.row.event.userId = q->value(1).toLongLong();
+    r.row.event.movieId = q->value(2).toLongLong();
+    r.row.event.rating = q->value(3).toDouble();
+    r.row.event.eventTime = readTime(q->value(4));
+    r.row.event.source = q->value(5).toString();
+    r.row.event.runId = q->value(6).toString();
+    r.row.event.runSeq = q->value(7).isNull() ? -1 : q->value(7).toLongLong();
+    r.topic = q->value(8).toString();
+    r.row.partition = q->value(9).toInt();
+    r.row.offset = q->value(10).toLongLong();
+    r.persistedAt = readTime(q->value(11));
+    return r;
+}
+
+Result<std::vector<double>> QtSqlStore::runLatenciesMs(const QString& runId) {
+    auto q = query(runLatencySql(), {runId}, QStringLiteral("reading latencies of run %1").arg(runId));
+    if (!q)
+        return fail(q.error());
+    std::vector<double> out;
+    while (q->next())
+        out.push_back(q->value(0).toDouble());
+    return out;
+}
+
+} // namespace loadlevel::store

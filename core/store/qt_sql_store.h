@@ -1,0 +1,40 @@
+#pragma once
+
+#include "store/store.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <initializer_list>
+
+namespace loadlevel::store {
+
+// What PostgresStore and SqliteStore share: the read side and the offset bookkeeping are the same
+// Qt SQL flows and the same SQL on both. A backend provides its connection, its error rules, its
+// migrations and its batch write (where the two really differ).
+// Thread: the thread that created it, only (Qt SQL connections belong to one thread).
+class QtSqlStore : public Store {
+public:
+    Result<std::map<int, qint64>> storedOffsets(const QString& clusterId, const QString& group,
+                                                const QString& topic) override;
+    Result<void> forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) override;
+    Result<qint64> countRatings(const QString& runId) override;
+    Result<std::vector<qint64>> runSequences(const QString& runId) override;
+    Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) override;
+    Result<std::optional<MovieStats>> movieStats(qint64 movieId) override;
+    Result<std::optional<StoredRating>> findRating(const QUuid& eventId) override;
+    Result<std::vector<double>> runLatenciesMs(const QString& runId) override;
+
+protected:
+    virtual Result<QSqlDatabase> db() = 0;
+    virtual Error dbError(const QString& what, const QSqlError& e) = 0;
+    // SQL: persisted_at - event_time in milliseconds for the rows of run `?`.
+    [[nodiscard]] virtual const char* runLatencySql() const = 0;
+
+    // Prepares, binds and runs one statement; the error names `what` and the database.
+    Result<QSqlQuery> query(const char* sql, std::initializer_list<QVariant> binds, const QString& what);
+    // A timestamp column: QDateTime from PostgreSQL, RFC 3339 text from SQLite.
+    static QDateTime readTime(const QVariant& v);
+};
+
+} // namespace loadlevel::store
