@@ -347,16 +347,15 @@ int runVerify(Context& c) {
         return exitFor(store.error());
     }
     // With --wait, give the sink time to catch up before judging.
-    QElapsedTimer clock;
-    clock.start();
-    Result<load::Verification> v = load::verifyRun(**store, *manifest);
-    while (v && !v->ok() && clock.elapsed() < *waitSec * 1000 && !interrupted().load()) {
-        c.console.progress(QStringLiteral("waiting for the sink: %1 of %2 acknowledged events persisted")
-                               .arg(v->acked - v->missing)
-                               .arg(v->acked));
-        QThread::msleep(500);
-        v = load::verifyRun(**store, *manifest);
-    }
+    auto v = load::awaitVerification(
+        **store, *manifest, std::chrono::seconds(*waitSec),
+        [&](const load::Verification& p) {
+            c.console.progress(QStringLiteral("waiting for the sink: %1 of %2 acknowledged events persisted")
+                                   .arg(p.acked - p.missing)
+                                   .arg(p.acked));
+            return !interrupted().load();
+        },
+        std::chrono::milliseconds(500));
     c.console.endProgress();
     if (!v) {
         c.console.error(v.error().message);
@@ -443,12 +442,13 @@ int runDemo(Context& c) {
         c.console.error(manifest->error);
 
     // Wait for the sink to persist every acknowledged event, then verify.
-    Result<load::Verification> v = load::verifyRun((*pipe)->store(), *manifest);
-    while (v && !v->ok() && clock.elapsed() < *waitSec * 1000 && !interrupted().load()) {
-        c.console.progress(QStringLiteral("persisting: %1/%2 rows").arg(v->acked - v->missing).arg(v->acked));
-        QThread::msleep(50);
-        v = load::verifyRun((*pipe)->store(), *manifest);
-    }
+    auto v = load::awaitVerification(
+        (*pipe)->store(), *manifest, std::chrono::seconds(*waitSec),
+        [&](const load::Verification& p) {
+            c.console.progress(QStringLiteral("persisting: %1/%2 rows").arg(p.acked - p.missing).arg(p.acked));
+            return !interrupted().load();
+        },
+        std::chrono::milliseconds(50));
     const double totalSec = clock.nsecsElapsed() / 1e9;
     c.console.endProgress();
     if (!v) {

@@ -10,6 +10,8 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <algorithm>
+#include <optional>
+#include <thread>
 
 namespace loadlevel::load {
 
@@ -144,6 +146,30 @@ Result<Verification> verifyRun(store::Store& store, const RunManifest& m) {
             v.missingSample.push_back(s);
     }
     return v;
+}
+
+Result<Verification> awaitVerification(store::Store& store, const RunManifest& manifest,
+                                       std::chrono::milliseconds timeout,
+                                       const std::function<bool(const Verification&)>& onPoll,
+                                       std::chrono::milliseconds interval) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::optional<Verification> last;
+    for (;;) {
+        auto v = verifyRun(store, manifest);
+        if (v) {
+            last = *v;
+            if (v->ok())
+                return v;
+            if (onPoll && !onPoll(*v))
+                return v;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            if (last)
+                return *last;
+            return v;
+        }
+        std::this_thread::sleep_for(interval);
+    }
 }
 
 } // namespace loadlevel::load

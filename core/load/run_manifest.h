@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QString>
+#include <chrono>
+#include <functional>
 #include <vector>
 
 namespace loadlevel::store {
@@ -56,5 +58,14 @@ struct Verification {
 };
 
 Result<Verification> verifyRun(store::Store& store, const RunManifest& manifest);
+
+// Verifies the run again and again until it is complete (nothing missing, no duplicates), the
+// timeout passes, or onPoll returns false. onPoll sees every incomplete check (show progress,
+// process events, cancel). Store errors while waiting (a database restarting) are retried until the
+// timeout; then the last verification is returned, or the error if there never was one.
+Result<Verification> awaitVerification(store::Store& store, const RunManifest& manifest,
+                                       std::chrono::milliseconds timeout,
+                                       const std::function<bool(const Verification&)>& onPoll = {},
+                                       std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 
 } // namespace loadlevel::load

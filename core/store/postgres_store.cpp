@@ -10,15 +10,8 @@
 
 namespace loadlevel::store {
 
-namespace {
-
 // Schema versions, applied in order under an advisory lock. Never edit a released step: add one.
-struct Migration {
-    int version;
-    std::vector<const char*> statements;
-};
-
-const std::vector<Migration>& migrations() {
+const std::vector<QtSqlStore::Migration>& PostgresStore::migrations() const {
     static const std::vector<Migration> steps = {
         {1,
          {
@@ -73,6 +66,18 @@ const std::vector<Migration>& migrations() {
     };
     return steps;
 }
+
+std::vector<const char*> PostgresStore::migrationPrologue() const {
+    // Several sink processes may start at once: one migrates, the others wait and then see it done.
+    return {"BEGIN", "SET LOCAL client_min_messages = warning", "SELECT pg_advisory_xact_lock(774211)"};
+}
+
+const char* PostgresStore::migrationTableSql() const {
+    return "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+           "applied_at timestamptz NOT NULL DEFAULT now())";
+}
+
+namespace {
 
 // One statement per batch: rows in, duplicates skipped, movie_stats updated from what was
 // actually inserted (so a redelivered event never counts twice). Movies are locked in id order,
@@ -241,51 +246,6 @@ Result<QSqlDatabase> PostgresStore::db() {
             QStringLiteral("cannot connect to %1: %2").arg(describe(), e.text().trimmed())));
     }
     return d;
-}
-
-Result<int> PostgresStore::migrate() {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    if (!d->transaction())
-        return fail(dbError(QStringLiteral("begin migration"), d->lastError()));
-    QSqlQuery q(*d);
-    auto run = [&](const QString& sql) -> Result<void> {
-        if (!q.exec(sql)) {
-            const QSqlError e = q.lastError();
-            d->rollback();
-            return fail(dbError(u"migration: " + sql.simplified().left(60), e));
-        }
-        return {};
-    };
-    // Several sink processes may start at once; one migrates, the others wait and see it done.
-    if (auto r = run(QStringLiteral("SET LOCAL client_min_messages = warning")); !r)
-        return fail(r.error());
-    if (auto r = run(QStringLiteral("SELECT pg_advisory_xact_lock(774211)")); !r)
-        return fail(r.error());
-    if (auto r =
-            run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
-                               "applied_at timestamptz NOT NULL DEFAULT now())"));
-        !r)
-        return fail(r.error());
-    if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
-        return fail(r.error());
-    int current = q.next() ? q.value(0).toInt() : 0;
-    for (const auto& m : migrations()) {
-        if (m.version <= current)
-            continue;
-        for (const char* statement : m.statements)
-            if (auto r = run(QString::fromUtf8(statement)); !r)
-                return fail(r.error());
-        if (auto r =
-                run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version));
-            !r)
-            return fail(r.error());
-        current = m.version;
-    }
-    if (!d->commit())
-        return fail(dbError(QStringLiteral("commit migration"), d->lastError()));
-    return current;
 }
 
 Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {

@@ -23,6 +23,43 @@ SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq,
   FROM ratings WHERE event_id = ?)";
 } // namespace
 
+Result<int> QtSqlStore::migrate() {
+    auto d = db();
+    if (!d)
+        return fail(d.error());
+    QSqlQuery q(*d);
+    auto run = [&](const QString& sql) -> Result<void> {
+        if (!q.exec(sql)) {
+            const QSqlError e = q.lastError();
+            QSqlQuery(*d).exec(QStringLiteral("ROLLBACK"));
+            return fail(dbError(u"migration: " + sql.simplified().left(60), e));
+        }
+        return {};
+    };
+    for (const char* statement : migrationPrologue())
+        if (auto r = run(QString::fromUtf8(statement)); !r)
+            return fail(r.error());
+    if (auto r = run(QString::fromUtf8(migrationTableSql())); !r)
+        return fail(r.error());
+    if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
+        return fail(r.error());
+    int current = q.next() ? q.value(0).toInt() : 0;
+    q.finish();
+    for (const auto& m : migrations()) {
+        if (m.version <= current)
+            continue;
+        for (const char* statement : m.statements)
+            if (auto r = run(QString::fromUtf8(statement)); !r)
+                return fail(r.error());
+        if (auto r = run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version)); !r)
+            return fail(r.error());
+        current = m.version;
+    }
+    if (auto r = run(QStringLiteral("COMMIT")); !r)
+        return fail(r.error());
+    return current;
+}
+
 Result<QSqlQuery> QtSqlStore::query(const char* sql, std::initializer_list<QVariant> binds,
                                     const QString& what) {
     auto d = db();

@@ -6,6 +6,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <initializer_list>
+#include <vector>
 
 namespace loadlevel::store {
 
@@ -15,6 +16,15 @@ namespace loadlevel::store {
 // Thread: the thread that created it, only (Qt SQL connections belong to one thread).
 class QtSqlStore : public Store {
 public:
+    // One schema version: its statements run in order, in the migration transaction.
+    struct Migration {
+        int version;
+        std::vector<const char*> statements;
+    };
+
+    // Brings the schema to the newest version in one transaction; concurrent migrators (several
+    // sink processes starting at once) wait for each other (see migrationPrologue()).
+    Result<int> migrate() override;
     Result<std::map<int, qint64>> storedOffsets(const QString& clusterId, const QString& group,
                                                 const QString& topic) override;
     Result<void> forgetOffsets(const QString& clusterId, const QString& group, const QString& topic) override;
@@ -30,6 +40,12 @@ protected:
     virtual Error dbError(const QString& what, const QSqlError& e) = 0;
     // SQL: persisted_at - event_time in milliseconds for the rows of run `?`.
     [[nodiscard]] virtual const char* runLatencySql() const = 0;
+    // Statements that open the migration transaction and take a lock against concurrent migrators.
+    [[nodiscard]] virtual std::vector<const char*> migrationPrologue() const = 0;
+    // CREATE TABLE IF NOT EXISTS schema_migrations (version, applied_at) in this dialect.
+    [[nodiscard]] virtual const char* migrationTableSql() const = 0;
+    // The schema versions, oldest first. Never edit a released step: add one.
+    [[nodiscard]] virtual const std::vector<Migration>& migrations() const = 0;
 
     // Prepares, binds and runs one statement; the error names `what` and the database.
     Result<QSqlQuery> query(const char* sql, std::initializer_list<QVariant> binds, const QString& what);

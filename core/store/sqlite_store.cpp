@@ -13,15 +13,8 @@
 
 namespace loadlevel::store {
 
-namespace {
-
-struct Migration {
-    int version;
-    std::vector<const char*> statements;
-};
-
 // Timestamps are RFC 3339 text with milliseconds (sortable, readable, exact).
-const std::vector<Migration>& migrations() {
+const std::vector<QtSqlStore::Migration>& SqliteStore::migrations() const {
     static const std::vector<Migration> steps = {
         {1,
          {
@@ -86,6 +79,18 @@ const std::vector<Migration>& migrations() {
     };
     return steps;
 }
+
+std::vector<const char*> SqliteStore::migrationPrologue() const {
+    // IMMEDIATE takes the write lock first: concurrent migrators wait for each other.
+    return {"BEGIN IMMEDIATE"};
+}
+
+const char* SqliteStore::migrationTableSql() const {
+    return "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+           "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))";
+}
+
+namespace {
 
 constexpr const char* kInsertRating = R"(
 INSERT INTO ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic,
@@ -170,48 +175,6 @@ Result<QSqlDatabase> SqliteStore::db() {
         if (!q.exec(QString::fromLatin1(pragma)))
             return fail(dbError(QString::fromLatin1(pragma), q.lastError()));
     return d;
-}
-
-Result<int> SqliteStore::migrate() {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    QSqlQuery q(*d);
-    auto run = [&](const QString& sql) -> Result<void> {
-        if (!q.exec(sql)) {
-            const QSqlError e = q.lastError();
-            QSqlQuery(*d).exec(QStringLiteral("ROLLBACK"));
-            return fail(dbError(u"migration: " + sql.simplified().left(60), e));
-        }
-        return {};
-    };
-    // IMMEDIATE takes the write lock first: concurrent migrators wait for each other.
-    if (auto r = run(QStringLiteral("BEGIN IMMEDIATE")); !r)
-        return fail(r.error());
-    if (auto r =
-            run(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                               "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"));
-        !r)
-        return fail(r.error());
-    if (auto r = run(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_migrations")); !r)
-        return fail(r.error());
-    int current = q.next() ? q.value(0).toInt() : 0;
-    q.finish();
-    for (const auto& m : migrations()) {
-        if (m.version <= current)
-            continue;
-        for (const char* statement : m.statements)
-            if (auto r = run(QString::fromUtf8(statement)); !r)
-                return fail(r.error());
-        if (auto r =
-                run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version));
-            !r)
-            return fail(r.error());
-        current = m.version;
-    }
-    if (auto r = run(QStringLiteral("COMMIT")); !r)
-        return fail(r.error());
-    return current;
 }
 
 Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {

@@ -22,13 +22,15 @@ public:
     SqliteStore& operator=(const SqliteStore&) = delete;
 
     QString describe() const override;
-    Result<int> migrate() override;
     Result<BatchResult> writeBatch(const Batch& batch) override;
 
 protected:
     Result<QSqlDatabase> db() override;
     Error dbError(const QString& what, const QSqlError& e) override;
     const char* runLatencySql() const override;
+    std::vector<const char*> migrationPrologue() const override;
+    const char* migrationTableSql() const override;
+    const std::vector<Migration>& migrations() const override;
 
 private:
     QString m_path;

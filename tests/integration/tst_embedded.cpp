@@ -96,13 +96,7 @@ private slots:
         QVERIFY2(manifest.has_value(), manifest ? "" : qPrintable(manifest.error().message));
         QCOMPARE(manifest->acked, qint64(16000)); // the producer retried through the outage
 
-        QElapsedTimer t;
-        t.start();
-        Result<load::Verification> v = load::verifyRun((*pipe)->store(), *manifest);
-        while (v && !v->ok() && t.elapsed() < 120000) {
-            QTest::qWait(250);
-            v = load::verifyRun((*pipe)->store(), *manifest);
-        }
+        auto v = load::awaitVerification((*pipe)->store(), *manifest, std::chrono::seconds(120));
         QVERIFY(v.has_value());
         QCOMPARE(v->missing, qint64(0));
         QCOMPARE(v->duplicates, qint64(0));
@@ -125,13 +119,7 @@ private slots:
         auto m = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
         QVERIFY(m.has_value());
         QCOMPARE(m->acked, qint64(3000));
-        QElapsedTimer t;
-        t.start();
-        Result<load::Verification> v = load::verifyRun((*pipe)->store(), *m);
-        while (v && !v->ok() && t.elapsed() < 60000) {
-            QTest::qWait(200);
-            v = load::verifyRun((*pipe)->store(), *m);
-        }
+        auto v = load::awaitVerification((*pipe)->store(), *m, std::chrono::seconds(60));
         QVERIFY(v.has_value());
         QCOMPARE(v->missing, qint64(0));
         QCOMPARE(v->duplicates, qint64(0));

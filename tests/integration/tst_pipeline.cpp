@@ -86,23 +86,15 @@ class TestPipeline final : public QObject {
             .toLongLong();
     }
 
-    // Polls until the run verifies or the time is up; returns the last verification.
+    // Waits until the run verifies or the time is up; returns the last verification.
     load::Verification waitVerified(const load::RunManifest& m, int timeoutMs) {
-        QElapsedTimer t;
-        t.start();
-        load::Verification last;
-        for (;;) {
-            auto v = load::verifyRun(*m_store, m);
-            if (v) {
-                last = *v;
-                if (v->ok() || t.elapsed() > timeoutMs)
-                    return last;
-            } else if (t.elapsed() > timeoutMs) {
-                qWarning() << v.error().message;
-                return last;
-            }
-            QTest::qWait(250);
-        }
+        auto v = load::awaitVerification(*m_store, m, std::chrono::milliseconds(timeoutMs), [](const auto&) {
+            QCoreApplication::processEvents();
+            return true;
+        });
+        if (!v)
+            qWarning() << v.error().message;
+        return v.value_or(load::Verification{});
     }
 
     QProcess* startSinkProcess(const QString& topic, const QString& group) {
