@@ -160,11 +160,9 @@ Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks
     return info;
 }
 
-Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, const QString& topic,
-                                                      std::chrono::milliseconds timeout) {
-    auto info = describeTopic(topic, false, timeout);
-    if (!info)
-        return fail(info.error());
+Result<rd_kafka_t*> Admin::groupClient(const QString& group) {
+    if (auto it = m_groupClients.find(group); it != m_groupClients.end())
+        return it->second.get();
     // A consumer handle with the group's id reads its committed offsets without joining the group.
     auto conf = m_config.build({{key::kClientId, "loadlevel-admin"}},
                                {{key::kGroupId, group.toStdString()}, {key::kAutoCommit, "false"}});
@@ -175,17 +173,53 @@ Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, cons
     if (!consumer)
         return fail(Error::failed(QString::fromUtf8(err.data())));
     (void)conf->release();
-    PartitionList list(rd_kafka_topic_partition_list_new(info->partitions.size()));
+    rd_kafka_t* raw = consumer.get();
+    m_groupClients.emplace(group, std::move(consumer));
+    return raw;
+}
+
+Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, const QString& topic,
+                                                      std::chrono::milliseconds timeout) {
+    auto info = describeTopic(topic, false, timeout);
+    if (!info)
+        return fail(info.error());
+    auto client = groupClient(group);
+    if (!client)
+        return fail(client.error());
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(info->partitions.size())));
     for (const auto& p : info->partitions)
         rd_kafka_topic_partition_list_add(list.get(), topic.toUtf8().constData(), p.id);
-    const auto e = rd_kafka_committed(consumer.get(), list.get(), ms(timeout));
+    const auto e = rd_kafka_committed(*client, list.get(), ms(timeout));
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
         return fail(kafkaError(QStringLiteral("committed offsets of group %1").arg(group), e));
     std::map<int, qint64> out;
     for (int i = 0; i < list->cnt; ++i)
         out[list->elems[i].partition] = list->elems[i].offset >= 0 ? list->elems[i].offset : -1;
-    rd_kafka_consumer_close(consumer.get());
     return out;
+}
+
+Result<QStringList> Admin::listGroups(std::chrono::milliseconds timeout) {
+    const rd_kafka_group_list* groups = nullptr;
+    const auto e = rd_kafka_list_groups(m_rk.get(), nullptr, &groups, ms(timeout));
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(kafkaError(QStringLiteral("listing consumer groups"), e));
+    QStringList out;
+    for (int i = 0; i < groups->group_cnt; ++i)
+        if (QByteArray(groups->groups[i].protocol_type) == "consumer" || groups->groups[i].protocol_type[0] == '\0')
+            out << QString::fromUtf8(groups->groups[i].group);
+    rd_kafka_group_list_destroy(groups);
+    out.sort();
+    return out;
+}
+
+Result<int> Admin::groupMembers(const QString& group, std::chrono::milliseconds timeout) {
+    const rd_kafka_group_list* groups = nullptr;
+    const auto e = rd_kafka_list_groups(m_rk.get(), group.toUtf8().constData(), &groups, ms(timeout));
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(kafkaError(QStringLiteral("describing group %1").arg(group), e));
+    int members = groups->group_cnt > 0 ? groups->groups[0].member_cnt : 0;
+    rd_kafka_group_list_destroy(groups);
+    return members;
 }
 
 } // namespace loadlevel::kafka

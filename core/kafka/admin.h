@@ -5,6 +5,7 @@
 #include "kafka/handles.h"
 
 #include <QList>
+#include <QStringList>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -51,12 +52,20 @@ public:
     committedOffsets(const QString& group, const QString& topic,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+    // Consumer groups on the cluster (ListGroups). The embedded cluster cannot list groups.
+    Result<QStringList> listGroups(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Live members of a group (DescribeGroups); NotFound-style errors on clusters without it.
+    Result<int> groupMembers(const QString& group, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 private:
     Admin() = default;
     Result<MetadataHandle> metadata(const QString& topic, std::chrono::milliseconds timeout);
+    Result<rd_kafka_t*> groupClient(const QString& group);
 
     ClientConfig m_config;
     KafkaHandle m_rk;
+    // One client per group to read its committed offsets: created once, reused on every poll.
+    std::map<QString, KafkaHandle> m_groupClients;
 };
 
 } // namespace loadlevel::kafka

@@ -1,0 +1,177 @@
+#include "metrics/lag_monitor.h"
+
+#include "kafka/admin.h"
+#include "kafka/handles.h"
+
+#include <array>
+#include <chrono>
+
+namespace loadlevel::metrics {
+
+namespace {
+rd_kafka_t* rk(void* p) { return static_cast<rd_kafka_t*>(p); }
+rd_kafka_topic_t* rkt(void* p) { return static_cast<rd_kafka_topic_t*>(p); }
+} // namespace
+
+LagMonitor::LagMonitor(kafka::ClientConfig config, Options options, QObject* parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_options(std::move(options)) {
+    qRegisterMetaType<QList<loadlevel::metrics::GroupLag>>();
+}
+
+LagMonitor::~LagMonitor() {
+    stop();
+    if (m_peekTopic)
+        rd_kafka_topic_destroy(rkt(m_peekTopic));
+    if (m_peek)
+        rd_kafka_destroy(rk(m_peek));
+}
+
+void LagMonitor::start() {
+    if (m_thread.joinable())
+        return;
+    m_stop = false;
+    m_thread = std::thread([this] { run(); });
+}
+
+void LagMonitor::stop() {
+    m_stop = true;
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void LagMonitor::run() {
+    using Clock = std::chrono::steady_clock;
+    auto next = Clock::now();
+    while (!m_stop.load()) {
+        auto r = pollOnce();
+        if (r)
+            emit updated(*r);
+        else
+            emit problem(r.error().message);
+        next += std::chrono::milliseconds(m_options.intervalMs);
+        while (!m_stop.load() && Clock::now() < next)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (Clock::now() > next + std::chrono::milliseconds(m_options.intervalMs))
+            next = Clock::now(); // a slow poll does not cause a burst of catch-up polls
+    }
+}
+
+Result<void> LagMonitor::ensureClients() {
+    if (!m_admin) {
+        auto admin = kafka::Admin::create(m_config);
+        if (!admin)
+            return fail(admin.error());
+        m_admin = std::move(*admin);
+    }
+    if (m_options.peekOldest && !m_peek) {
+        auto conf = m_config.build({{kafka::key::kClientId, "loadlevel-lag-peek"}, {"fetch.wait.max.ms", "10"},
+                                    {"enable.partition.eof", "true"}, {"log_level", "3"}});
+        if (!conf)
+            return fail(conf.error());
+        std::array<char, 512> err{};
+        rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size());
+        if (!handle)
+            return fail(Error::failed(QString::fromUtf8(err.data())));
+        (void)conf->release();
+        m_peek = handle;
+        m_peekTopic = rd_kafka_topic_new(handle, m_options.topic.toUtf8().constData(), nullptr);
+    }
+    return {};
+}
+
+void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
+    // Start a fetch at the committed offset of every lagging partition at once, then read the
+    // first message of each: one round trip in all, not one per partition.
+    QList<PartitionLag*> started;
+    for (auto& p : partitions) {
+        if (p.lag <= 0 || p.committed < 0 || p.committed < p.low)
+            continue;
+        if (rd_kafka_consume_start(rkt(m_peekTopic), p.partition, p.committed) == 0)
+            started << &p;
+    }
+    for (PartitionLag* p : std::as_const(started)) {
+        if (rd_kafka_message_t* msg = rd_kafka_consume(rkt(m_peekTopic), p->partition, 300)) {
+            if (!msg->err) {
+                const qint64 ts = rd_kafka_message_timestamp(msg, nullptr);
+                if (ts > 0)
+                    p->oldestAgeSeconds = std::max<qint64>(0, nowMs - ts) / 1000.0;
+            }
+            rd_kafka_message_destroy(msg);
+        }
+        rd_kafka_consume_stop(rkt(m_peekTopic), p->partition);
+    }
+}
+
+Result<QList<GroupLag>> LagMonitor::pollOnce() {
+    std::lock_guard lock(m_pollMutex);
+    if (auto r = ensureClients(); !r)
+        return fail(r.error());
+    auto topic = m_admin->describeTopic(m_options.topic, true, std::chrono::seconds(5));
+    if (!topic)
+        return fail(topic.error());
+
+    const QDateTime at = QDateTime::currentDateTimeUtc();
+    const qint64 nowMs = at.toMSecsSinceEpoch();
+    QList<GroupLag> out;
+    for (const QString& group : std::as_const(m_options.groups)) {
+        GroupLag g;
+        g.group = group;
+        g.topic = m_options.topic;
+        g.at = at;
+        auto committed = m_admin->committedOffsets(group, m_options.topic, std::chrono::seconds(5));
+        if (!committed) {
+            g.error = committed.error().message;
+            emit problem(g.error);
+            out << g;
+            continue;
+        }
+        g.members = m_options.knownMembers ? m_options.knownMembers(group) : -1;
+        if (g.members < 0)
+            if (auto m = m_admin->groupMembers(group, std::chrono::seconds(2)))
+                g.members = *m;
+
+        QList<PartitionStatus> statuses;
+        g.complete = true;
+        for (const auto& tp : topic->partitions) {
+            PartitionLag p;
+            p.partition = tp.id;
+            p.low = tp.low;
+            p.end = tp.high;
+            const auto it = committed->find(tp.id);
+            p.committed = it != committed->end() ? it->second : -1;
+            p.lag = std::max<qint64>(0, p.end - (p.committed >= 0 ? p.committed : p.low));
+
+            auto& window = m_windows[{group, tp.id}];
+            window.push_back({nowMs, p.committed, p.lag});
+            while (static_cast<int>(window.size()) > kWindow)
+                window.pop_front();
+            if (window.size() >= 2 && window.back().committed >= 0 && window.front().committed >= 0) {
+                const double dt = (window.back().timeMs - window.front().timeMs) / 1000.0;
+                if (dt > 0)
+                    p.consumeRate = std::max(0.0, (window.back().committed - window.front().committed) / dt);
+            }
+            if (p.lag == 0)
+                p.lagSeconds = 0;
+            else if (p.consumeRate > 0)
+                p.lagSeconds = p.lag / p.consumeRate;
+            const PartitionEvaluation e = evaluatePartition(window, g.members > 0);
+            p.status = e.status;
+            p.reason = e.reason;
+            g.complete = g.complete && e.complete;
+            statuses << p.status;
+            g.totalLag += p.lag;
+            g.consumeRate += p.consumeRate;
+            g.partitions << p;
+        }
+        if (m_options.peekOldest && m_peek)
+            peekOldest(g.partitions, nowMs);
+        g.status = evaluateGroup(statuses);
+        g.lagSeconds = g.totalLag == 0 ? 0 : (g.consumeRate > 0 ? g.totalLag / g.consumeRate : -1);
+        out << g;
+    }
+    return out;
+}
+
+} // namespace loadlevel::metrics

@@ -1,0 +1,108 @@
+#pragma once
+
+#include "error.h"
+#include "kafka/client_config.h"
+#include "metrics/lag_status.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QObject>
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace loadlevel::kafka {
+class Admin;
+}
+
+namespace loadlevel::metrics {
+
+// Lag of one partition for one group, as of one observation.
+struct PartitionLag {
+    int partition = -1;
+    qint64 low = -1;            // first offset still on the broker
+    qint64 end = -1;            // log-end offset
+    qint64 committed = -1;      // -1: the group never committed here
+    qint64 lag = 0;             // end - committed (end - low when nothing is committed)
+    double consumeRate = 0;     // messages/s the group committed over the window
+    double lagSeconds = -1;     // time to drain at that rate; -1: unknown or never (rate 0 with lag)
+    double oldestAgeSeconds = -1; // age of the oldest unconsumed message; -1: none or unknown
+    PartitionStatus status = PartitionStatus::Ok;
+    QString reason;
+};
+
+// Lag of one group on one topic.
+struct GroupLag {
+    QString group;
+    QString topic;
+    QDateTime at;
+    QList<PartitionLag> partitions;
+    qint64 totalLag = 0;
+    double consumeRate = 0;
+    double lagSeconds = -1;
+    int members = -1;           // -1: unknown (the embedded cluster cannot describe groups)
+    GroupStatus status = GroupStatus::Ok;
+    bool complete = false;      // every partition has a full evaluation window
+    QString error;              // set when this group could not be read this time
+};
+
+// Watches the consumer lag of any groups on one topic: every interval it reads log-end offsets
+// and the groups' committed offsets from the broker, derives consume rate and time to drain,
+// peeks at the oldest unconsumed message of lagging partitions for its age, and evaluates each
+// partition with the Burrow rules of lag_status.h.
+// Thread: start() runs the polling on the monitor's own thread and emits updated() from it;
+// pollOnce() can instead be called from one thread of the caller's choosing (not both at once).
+// Errors: a broker that does not answer makes pollOnce() fail; per-group read errors are carried
+// in GroupLag::error and emitted as problem().
+class LagMonitor final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LagMonitor)
+public:
+    struct Options {
+        QString topic = QStringLiteral("ratings");
+        QStringList groups;
+        int intervalMs = 1000;
+        bool peekOldest = true;
+        // Live members of a group the caller runs itself (the embedded cluster cannot describe
+        // groups); return -1 when unknown.
+        std::function<int(const QString& group)> knownMembers;
+    };
+
+    LagMonitor(kafka::ClientConfig config, Options options, QObject* parent = nullptr);
+    ~LagMonitor() override;
+
+    void start();
+    void stop();
+    Result<QList<GroupLag>> pollOnce();
+    [[nodiscard]] const Options& options() const { return m_options; }
+
+signals:
+    void updated(const QList<loadlevel::metrics::GroupLag>& lag);
+    void problem(const QString& message);
+
+private:
+    Result<void> ensureClients();
+    void peekOldest(QList<PartitionLag>& partitions, qint64 nowMs);
+    void run();
+
+    kafka::ClientConfig m_config;
+    Options m_options;
+    std::unique_ptr<kafka::Admin> m_admin;
+    void* m_peek = nullptr; // rd_kafka_t* of the peek consumer (no group)
+    void* m_peekTopic = nullptr;
+    std::map<std::pair<QString, int>, std::deque<OffsetSample>> m_windows;
+    std::mutex m_pollMutex;
+    std::atomic<bool> m_stop{false};
+    std::thread m_thread;
+};
+
+} // namespace loadlevel::metrics
+
+Q_DECLARE_METATYPE(loadlevel::metrics::GroupLag)
+Q_DECLARE_METATYPE(QList<loadlevel::metrics::GroupLag>)
