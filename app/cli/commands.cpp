@@ -3,6 +3,7 @@
 #include "kafka/admin.h"
 #include "kafka/sink.h"
 #include "load/runner.h"
+#include "metrics/lag_monitor.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 
@@ -489,6 +490,167 @@ int runDemo(Context& c) {
                           : QStringLiteral("  → FAILED: see missing/duplicates above"));
     }
     return ok ? kOk : kFailed;
+}
+
+} // namespace loadlevel::cli
+
+namespace loadlevel::cli {
+
+namespace {
+
+QString colored(const Console& console, const QString& text, metrics::PartitionStatus s) {
+    if (!console.colors())
+        return text;
+    const char* code = s == metrics::PartitionStatus::Ok ? "32" : s == metrics::PartitionStatus::Warn ? "33" : "31";
+    return QStringLiteral("\033[%1m%2\033[0m").arg(QLatin1String(code), text);
+}
+
+QString colored(const Console& console, const QString& text, metrics::GroupStatus s) {
+    return colored(console, text,
+                   s == metrics::GroupStatus::Ok     ? metrics::PartitionStatus::Ok
+                   : s == metrics::GroupStatus::Warn ? metrics::PartitionStatus::Warn
+                                                     : metrics::PartitionStatus::Stop);
+}
+
+QString seconds(double s) { return s < 0 ? QStringLiteral("-") : QString::number(s, 'f', 1); }
+
+QJsonObject lagJson(const metrics::GroupLag& g) {
+    QJsonArray parts;
+    for (const auto& p : g.partitions)
+        parts.append(QJsonObject{{QStringLiteral("partition"), p.partition},
+                                 {QStringLiteral("end"), p.end},
+                                 {QStringLiteral("committed"), p.committed},
+                                 {QStringLiteral("lag"), p.lag},
+                                 {QStringLiteral("consume_rate"), p.consumeRate},
+                                 {QStringLiteral("lag_seconds"), p.lagSeconds},
+                                 {QStringLiteral("oldest_age_seconds"), p.oldestAgeSeconds},
+                                 {QStringLiteral("status"), metrics::statusName(p.status)},
+                                 {QStringLiteral("reason"), p.reason}});
+    return {{QStringLiteral("time"), g.at.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("group"), g.group},
+            {QStringLiteral("topic"), g.topic},
+            {QStringLiteral("members"), g.members},
+            {QStringLiteral("status"), metrics::statusName(g.status)},
+            {QStringLiteral("complete"), g.complete},
+            {QStringLiteral("total_lag"), g.totalLag},
+            {QStringLiteral("consume_rate"), g.consumeRate},
+            {QStringLiteral("lag_seconds"), g.lagSeconds},
+            {QStringLiteral("error"), g.error},
+            {QStringLiteral("partitions"), parts}};
+}
+
+void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redraw) {
+    if (console.jsonMode()) {
+        for (const auto& g : lags)
+            console.json(lagJson(g));
+        return;
+    }
+    QStringList out;
+    if (redraw)
+        out << QStringLiteral("\033[H\033[2J") + QStringLiteral("loadlevel lag · %1 · Ctrl+C stops").arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss")));
+    for (const auto& g : lags) {
+        if (!g.error.isEmpty()) {
+            out << QStringLiteral("group %1: %2").arg(g.group, g.error);
+            continue;
+        }
+        out << QStringLiteral("group %1 · topic %2 · %3 · status %4%5 · lag %6 (%7 s at %8 msg/s)")
+                   .arg(g.group, g.topic,
+                        g.members < 0 ? QStringLiteral("members unknown") : QStringLiteral("%1 member(s)").arg(g.members),
+                        colored(console, metrics::statusName(g.status), g.status),
+                        g.complete ? QString() : QStringLiteral(" (window filling)"))
+                   .arg(g.totalLag)
+                   .arg(seconds(g.lagSeconds))
+                   .arg(g.consumeRate, 0, 'f', 1);
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
+                   .arg(u"PARTITION", 9).arg(u"END", 12).arg(u"COMMITTED", 12).arg(u"LAG", 10)
+                   .arg(u"RATE/s", 9).arg(u"LAG s", 8).arg(u"OLDEST s", 9).arg(u"STATUS");
+        for (const auto& p : g.partitions)
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
+                       .arg(p.partition, 9)
+                       .arg(p.end, 12)
+                       .arg(p.committed < 0 ? QStringLiteral("-") : QString::number(p.committed), 12)
+                       .arg(p.lag, 10)
+                       .arg(p.consumeRate, 9, 'f', 1)
+                       .arg(seconds(p.lagSeconds), 8)
+                       .arg(seconds(p.oldestAgeSeconds), 9)
+                       .arg(colored(console, metrics::statusName(p.status), p.status));
+        out << QString();
+    }
+    console.line(out.join(u'\n'));
+}
+
+} // namespace
+
+int runLag(Context& c) {
+    auto intervalMs = intOption(c, QStringLiteral("interval"), 1000, 100);
+    if (!intervalMs)
+        return kUsage;
+    auto config = c.settings.clientConfig();
+    if (!config) {
+        c.console.error(config.error().message);
+        return exitFor(config.error());
+    }
+    metrics::LagMonitor::Options o;
+    o.topic = c.settings.topic;
+    o.intervalMs = static_cast<int>(*intervalMs);
+    o.groups = c.args.isSet(QStringLiteral("group")) ? c.args.values(QStringLiteral("group")) : QStringList{};
+    if (o.groups.isEmpty()) {
+        auto admin = kafka::Admin::create(*config);
+        auto groups = admin ? (*admin)->listGroups() : Result<QStringList>(fail(admin.error()));
+        if (!groups) {
+            c.console.error(groups.error().message + QStringLiteral(" (name the group with --group)"));
+            return exitFor(groups.error());
+        }
+        if (groups->isEmpty()) {
+            c.console.error(QStringLiteral("no consumer groups on the cluster yet (name one with --group)"));
+            return kFailed;
+        }
+        o.groups = *groups;
+    }
+    metrics::LagMonitor monitor(*config, o);
+    if (!c.args.isSet(QStringLiteral("group"))) {
+        // Of all groups on the cluster, show those that consume this topic.
+        auto first = monitor.pollOnce();
+        if (!first) {
+            c.console.error(first.error().message);
+            return exitFor(first.error());
+        }
+        QStringList consuming;
+        for (const auto& g : std::as_const(*first))
+            if (std::any_of(g.partitions.begin(), g.partitions.end(), [](const auto& p) { return p.committed >= 0; }))
+                consuming << g.group;
+        if (consuming.isEmpty()) {
+            c.console.error(QStringLiteral("no consumer group has committed offsets on topic %1").arg(o.topic));
+            return kFailed;
+        }
+        o.groups = consuming;
+    }
+    metrics::LagMonitor::Options chosen = o;
+    metrics::LagMonitor monitorOfChosen(*config, chosen);
+    if (!c.args.isSet(QStringLiteral("watch"))) {
+        auto lags = monitorOfChosen.pollOnce();
+        if (!lags) {
+            c.console.error(lags.error().message);
+            return exitFor(lags.error());
+        }
+        printLag(c.console, *lags, false);
+        return kOk;
+    }
+    const bool redraw = c.console.stdoutIsTerminal() && !c.console.jsonMode();
+    QObject::connect(&monitorOfChosen, &metrics::LagMonitor::updated, &monitorOfChosen,
+                     [&](const QList<metrics::GroupLag>& lags) { printLag(c.console, lags, redraw); }, Qt::QueuedConnection);
+    QObject::connect(&monitorOfChosen, &metrics::LagMonitor::problem, &monitorOfChosen, [&](const QString& m) { c.console.error(m); },
+                     Qt::QueuedConnection);
+    QTimer interruptCheck;
+    QObject::connect(&interruptCheck, &QTimer::timeout, &monitorOfChosen, [] {
+        if (interrupted().load())
+            QCoreApplication::quit();
+    });
+    interruptCheck.start(100);
+    monitorOfChosen.start();
+    QCoreApplication::exec();
+    monitorOfChosen.stop();
+    return kOk;
 }
 
 } // namespace loadlevel::cli

@@ -20,5 +20,6 @@ int runSink(Context& c);
 int runTopics(Context& c);
 int runVerify(Context& c);
 int runDemo(Context& c);
+int runLag(Context& c);
 
 } // namespace loadlevel::cli

@@ -29,7 +29,9 @@ const std::atomic<bool>& interrupted() {
 
 Console::Console(bool json)
     : m_json(json)
-    , m_tty(isatty(STDERR_FILENO) == 1) {}
+    , m_tty(isatty(STDERR_FILENO) == 1)
+    , m_stdoutTty(isatty(STDOUT_FILENO) == 1)
+    , m_colors(m_stdoutTty && qEnvironmentVariableIsEmpty("NO_COLOR")) {}
 
 void Console::line(const QString& text) const {
     if (m_json)

@@ -26,10 +26,15 @@ public:
     void progress(const QString& text);         // stderr, redrawn in place on a terminal
     void endProgress();
     [[nodiscard]] bool jsonMode() const { return m_json; }
+    // True when stdout is a terminal and NO_COLOR is not set.
+    [[nodiscard]] bool colors() const { return m_colors; }
+    [[nodiscard]] bool stdoutIsTerminal() const { return m_stdoutTty; }
 
 private:
     bool m_json;
     bool m_tty;
+    bool m_stdoutTty;
+    bool m_colors;
     bool m_open = false;
     qint64 m_lastPipedMs = 0;
 };

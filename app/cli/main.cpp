@@ -22,6 +22,10 @@ const char* const kCommands = R"txt(Commands:
   topics     Create the topic if missing, or show partitions and offsets.
                loadlevel-cli topics ensure --partitions 6
                loadlevel-cli topics describe
+  lag        Consumer lag of any group on the topic, per partition, with Burrow-style status
+             (OK, WARN, STOP, STALL, REWIND); all groups on the cluster without --group.
+               loadlevel-cli lag --group loadlevel-sink --watch
+               loadlevel-cli lag --json
   verify     Compare a run's acknowledged events with the persisted rows (missing, duplicates).
                loadlevel-cli verify --run 20261123-021935-3fa2 --wait 60
 
@@ -49,7 +53,7 @@ int main(int argc, char* argv[]) {
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument(QStringLiteral("command"),
-                            QStringLiteral("demo | burst | sink | topics | verify"));
+                            QStringLiteral("demo | burst | sink | topics | lag | verify"));
     p.addOptions({
         {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."),
          QStringLiteral("host:port")},
@@ -58,8 +62,12 @@ int main(int argc, char* argv[]) {
          QStringLiteral("url")},
         {QStringLiteral("topic"), QStringLiteral("Topic (default: ratings)."), QStringLiteral("name"),
          QStringLiteral("ratings")},
-        {QStringLiteral("group"), QStringLiteral("Consumer group of the sink (default: loadlevel-sink)."),
-         QStringLiteral("id"), QStringLiteral("loadlevel-sink")},
+        {QStringLiteral("group"),
+         QStringLiteral("Consumer group (sink: its group, default loadlevel-sink; lag: repeatable, default all)."),
+         QStringLiteral("id")},
+        {QStringLiteral("watch"), QStringLiteral("lag: refresh every --interval until Ctrl+C.")},
+        {QStringLiteral("interval"), QStringLiteral("lag: milliseconds between observations (default: 1000)."),
+         QStringLiteral("ms")},
         {QStringLiteral("X"),
          QStringLiteral("librdkafka property, repeatable (e.g. -X security.protocol=SASL_SSL)."),
          QStringLiteral("key=value")},
@@ -113,7 +121,8 @@ int main(int argc, char* argv[]) {
     settings.kafka = p.value(QStringLiteral("kafka"));
     settings.database = p.value(QStringLiteral("db"));
     settings.topic = p.value(QStringLiteral("topic"));
-    settings.group = p.value(QStringLiteral("group"));
+    if (p.isSet(QStringLiteral("group")))
+        settings.group = p.value(QStringLiteral("group"));
     settings.kafkaProperties = p.values(QStringLiteral("X"));
     settings.kafkaPropertiesFile = p.value(QStringLiteral("kafka-config"));
     settings.partitions = p.value(QStringLiteral("partitions")).toInt(&okP);
@@ -139,6 +148,8 @@ int main(int argc, char* argv[]) {
         return runTopics(c);
     if (command == u"verify")
         return runVerify(c);
+    if (command == u"lag")
+        return runLag(c);
     console.error(QStringLiteral("unknown command '%1' (try --help)").arg(command));
     return kUsage;
 }

@@ -86,13 +86,19 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
     // first message of each: one round trip in all, not one per partition.
     QList<PartitionLag*> started;
     for (auto& p : partitions) {
-        if (p.lag <= 0 || p.committed < 0 || p.committed < p.low)
+        // Without a commit the group would start at the oldest retained message.
+        const qint64 from = p.committed >= 0 ? p.committed : p.low;
+        if (p.lag <= 0 || from < p.low)
             continue;
-        if (rd_kafka_consume_start(rkt(m_peekTopic), p.partition, p.committed) == 0)
+        if (rd_kafka_consume_start(rkt(m_peekTopic), p.partition, from) == 0)
             started << &p;
     }
+    // One budget for all: the first fetch also pays for the connection to each leader.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
     for (PartitionLag* p : std::as_const(started)) {
-        if (rd_kafka_message_t* msg = rd_kafka_consume(rkt(m_peekTopic), p->partition, 300)) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (rd_kafka_message_t* msg = rd_kafka_consume(rkt(m_peekTopic), p->partition,
+                                                       static_cast<int>(std::max<qint64>(10, left.count())))) {
             if (!msg->err) {
                 const qint64 ts = rd_kafka_message_timestamp(msg, nullptr);
                 if (ts > 0)

@@ -1,0 +1,128 @@
+// LagMonitor against the real broker, cross-checked with Kafka's own kafka-consumer-groups tool.
+#include "kafka/admin.h"
+#include "kafka/sink.h"
+#include "load/runner.h"
+#include "metrics/lag_monitor.h"
+#include "pipeline/settings.h"
+#include "test_support.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QtTest>
+
+using namespace loadlevel;
+
+class TestLagMonitor final : public QObject {
+    Q_OBJECT
+
+    test::Stack m_stack = test::stack();
+    QString m_topic;
+    QString m_group;
+
+    kafka::ClientConfig config() const { return *kafka::ClientConfig::make(m_stack.kafka); }
+
+    // partition -> (current offset, log-end offset, lag) as Kafka's tool prints them.
+    std::map<int, std::array<qint64, 3>> kafkaToolDescribe() {
+        QProcess tool;
+        tool.start(m_stack.script, {QStringLiteral("kafka-tool"), QStringLiteral("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"),
+                                    QStringLiteral("--bootstrap-server"), m_stack.kafka, QStringLiteral("--describe"),
+                                    QStringLiteral("--group"), m_group});
+        [&] { QVERIFY(tool.waitForFinished(120000)); }();
+        const QString out = QString::fromUtf8(tool.readAllStandardOutput());
+        std::map<int, std::array<qint64, 3>> rows;
+        for (const QString& line : out.split(u'\n')) {
+            const QStringList f = line.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+            if (f.size() >= 6 && f[0] == m_group && f[1] == m_topic)
+                rows[f[2].toInt()] = {f[3] == u"-" ? -1 : f[3].toLongLong(), f[4].toLongLong(), f[5] == u"-" ? -1 : f[5].toLongLong()};
+        }
+        [&] { QVERIFY2(!rows.empty(), qPrintable(out + QString::fromUtf8(tool.readAllStandardError()))); }();
+        return rows;
+    }
+
+private slots:
+    void initTestCase() {
+        LOADLEVEL_REQUIRE_STACK(m_stack);
+        m_topic = test::uniqueName(QStringLiteral("lag"));
+        m_group = test::uniqueName(QStringLiteral("g"));
+        auto admin = kafka::Admin::create(config());
+        QVERIFY((*admin)->ensureTopic(m_topic, 6, 1).has_value());
+        load::RunSpec spec;
+        spec.count = 20000;
+        QVERIFY(load::Runner(config(), m_topic).run(spec).has_value());
+
+        // Let a slow sink (2,000 rows/s) read part of it, then stop it: a group with lag, frozen.
+        pipeline::Settings s;
+        s.database = m_stack.db;
+        kafka::SinkOptions o;
+        o.topic = m_topic;
+        o.group = m_group;
+        o.maxRowsPerSec = 2000;
+        o.members = 3; // commits on several partitions, not only the first one fetched
+        kafka::Sink sink(config(), o, s.storeFactory());
+        QVERIFY(sink.start().has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(sink.status().persisted >= 4000, 60000);
+        sink.stop();
+        QTest::qWait(1000); // the last asynchronous offset commit reaches the broker
+    }
+
+    void agreesWithKafkaConsumerGroups() {
+        metrics::LagMonitor::Options o;
+        o.topic = m_topic;
+        o.groups = {m_group};
+        metrics::LagMonitor monitor(config(), o);
+        auto lags = monitor.pollOnce();
+        QVERIFY2(lags.has_value(), lags ? "" : qPrintable(lags.error().message));
+        QCOMPARE(lags->size(), 1);
+        const metrics::GroupLag& g = lags->front();
+        QVERIFY(g.error.isEmpty());
+        QVERIFY(g.totalLag > 0);
+        QVERIFY(g.totalLag < 20000);
+
+        // For a group without members, Kafka's tool lists the partitions it committed on.
+        const auto kafka = kafkaToolDescribe();
+        int compared = 0;
+        for (const auto& p : g.partitions) {
+            const auto it = kafka.find(p.partition);
+            if (it == kafka.end()) {
+                QCOMPARE(p.committed, qint64(-1)); // never committed here: not listed by Kafka either
+                continue;
+            }
+            QCOMPARE(p.committed, it->second[0]);
+            QCOMPARE(p.end, it->second[1]);
+            QCOMPARE(p.lag, it->second[2]);
+            ++compared;
+        }
+        QCOMPARE(compared, static_cast<int>(kafka.size()));
+        QVERIFY2(compared >= 3, qPrintable(QString::number(compared)));
+        QCOMPARE(g.members, 0); // the sink left the group
+    }
+
+    void frozenGroupWithLagIsStoppedAfterAFullWindow() {
+        metrics::LagMonitor::Options o;
+        o.topic = m_topic;
+        o.groups = {m_group};
+        o.peekOldest = true;
+        metrics::LagMonitor monitor(config(), o);
+        Result<QList<metrics::GroupLag>> lags = fail(Error::failed(QStringLiteral("not polled")));
+        for (int i = 0; i < metrics::kWindow; ++i) {
+            lags = monitor.pollOnce();
+            QVERIFY(lags.has_value());
+            QTest::qWait(50);
+        }
+        const metrics::GroupLag& g = lags->front();
+        QVERIFY(g.complete);
+        QCOMPARE(g.status, metrics::GroupStatus::Err);
+        for (const auto& p : g.partitions) {
+            if (p.lag > 0) {
+                QCOMPARE(p.status, metrics::PartitionStatus::Stop);
+                QCOMPARE(p.lagSeconds, -1.0); // never, at a consume rate of zero
+                QVERIFY2(p.oldestAgeSeconds > 0, qPrintable(QStringLiteral("partition %1").arg(p.partition)));
+            } else {
+                QCOMPARE(p.status, metrics::PartitionStatus::Ok);
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLagMonitor)
+#include "tst_lag_monitor.moc"
