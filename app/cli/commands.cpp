@@ -4,6 +4,7 @@
 #include "kafka/sink.h"
 #include "load/runner.h"
 #include "metrics/lag_monitor.h"
+#include "metrics/prometheus.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 
@@ -422,16 +423,17 @@ int runDemo(Context& c) {
     spec.source = QStringLiteral("/loadlevel/demo");
     QElapsedTimer clock;
     clock.start();
-    auto manifest = load::Runner((*pipe)->clientConfig(), c.settings.topic)
-                        .run(
-                            spec,
-                            [&](const load::RunProgress& p) {
-                                c.console.progress(QStringLiteral("sending: %1/%2 sent · %3 acknowledged")
-                                                       .arg(p.sent)
-                                                       .arg(p.requested)
-                                                       .arg(p.acked));
-                            },
-                            &interrupted());
+    load::Runner runner((*pipe)->clientConfig(), c.settings.topic);
+    runner.setRecorder(&(*pipe)->recorder());
+    auto manifest = runner.run(
+        spec,
+        [&](const load::RunProgress& p) {
+            c.console.progress(QStringLiteral("sending: %1/%2 sent · %3 acknowledged")
+                                   .arg(p.sent)
+                                   .arg(p.requested)
+                                   .arg(p.acked));
+        },
+        &interrupted());
     c.console.endProgress();
     if (!manifest) {
         c.console.error(manifest.error().message);
@@ -446,7 +448,8 @@ int runDemo(Context& c) {
     auto v = load::awaitVerification(
         (*pipe)->store(), *manifest, std::chrono::seconds(*waitSec),
         [&](const load::Verification& p) {
-            c.console.progress(QStringLiteral("persisting: %1/%2 rows").arg(p.acked - p.missing).arg(p.acked));
+            c.console.progress(
+                QStringLiteral("persisting: %1/%2 rows").arg(p.acked - p.missing).arg(p.acked));
             return !interrupted().load();
         },
         std::chrono::milliseconds(50));
@@ -456,6 +459,7 @@ int runDemo(Context& c) {
         c.console.error(v.error().message);
         return exitFor(v.error());
     }
+    const metrics::Snapshot snap = (*pipe)->recorder().snapshot();
     auto latencies = (*pipe)->store().runLatenciesMs(manifest->runId);
     const double p50 = latencies ? percentile(*latencies, 0.50) : 0;
     const double p99 = latencies ? percentile(*latencies, 0.99) : 0;
@@ -471,6 +475,15 @@ int runDemo(Context& c) {
         o.insert(QStringLiteral("e2e_p50_ms"), p50);
         o.insert(QStringLiteral("e2e_p99_ms"), p99);
         o.insert(QStringLiteral("ok"), ok);
+        auto summary = [](const metrics::LatencySummary& l) {
+            return QJsonObject{
+                {QStringLiteral("count"), l.count},         {QStringLiteral("p50_ms"), l.p50 / 1000},
+                {QStringLiteral("p90_ms"), l.p90 / 1000},   {QStringLiteral("p99_ms"), l.p99 / 1000},
+                {QStringLiteral("p999_ms"), l.p999 / 1000}, {QStringLiteral("max_ms"), l.max / 1000}};
+        };
+        o.insert(QStringLiteral("send_to_ack"), summary(snap.sendToAck));
+        o.insert(QStringLiteral("ack_to_persisted"), summary(snap.ackToPersisted));
+        o.insert(QStringLiteral("send_to_persisted"), summary(snap.sendToPersisted));
         c.console.json(o);
     } else {
         c.console.line(QStringLiteral("run %1 (%2 mode)").arg(manifest->runId, c.settings.mode()));
@@ -486,8 +499,31 @@ int runDemo(Context& c) {
         c.console.line(QStringLiteral("  end-to-end latency (send → row): p50 %1 ms · p99 %2 ms")
                            .arg(p50, 0, 'f', 1)
                            .arg(p99, 0, 'f', 1));
+        auto line = [](const char* name, const metrics::LatencySummary& l) {
+            if (l.count == 0)
+                return QStringLiteral("  %1: n/a").arg(QString::fromUtf8(name));
+            return QStringLiteral("  %1: p50 %2 ms · p90 %3 · p99 %4 · p99.9 %5 · max %6 (%7 events)")
+                .arg(QString::fromUtf8(name))
+                .arg(l.p50 / 1000, 0, 'f', 1)
+                .arg(l.p90 / 1000, 0, 'f', 1)
+                .arg(l.p99 / 1000, 0, 'f', 1)
+                .arg(l.p999 / 1000, 0, 'f', 1)
+                .arg(l.max / 1000, 0, 'f', 1)
+                .arg(l.count);
+        };
+        c.console.line(line("send → ack      ", snap.sendToAck));
+        c.console.line(
+            line("ack → persisted ", snap.ackToPersisted) +
+            (snap.ackToPersisted.count == 0 ? QStringLiteral(" (needs broker append times)") : QString()));
+        c.console.line(line("send → persisted", snap.sendToPersisted));
         c.console.line(ok ? QStringLiteral("  → OK: every acknowledged rating was persisted exactly once")
                           : QStringLiteral("  → FAILED: see missing/duplicates above"));
+    }
+    if (c.args.isSet(QStringLiteral("metrics"))) {
+        metrics::Snapshot withLag = snap;
+        if (auto lag = (*pipe)->makeLagMonitor()->pollOnce())
+            withLag.lag = *lag;
+        std::fputs(metrics::toPrometheus(withLag).constData(), stdout);
     }
     return ok ? kOk : kFailed;
 }
@@ -501,7 +537,9 @@ namespace {
 QString colored(const Console& console, const QString& text, metrics::PartitionStatus s) {
     if (!console.colors())
         return text;
-    const char* code = s == metrics::PartitionStatus::Ok ? "32" : s == metrics::PartitionStatus::Warn ? "33" : "31";
+    const char* code = s == metrics::PartitionStatus::Ok     ? "32"
+                       : s == metrics::PartitionStatus::Warn ? "33"
+                                                             : "31";
     return QStringLiteral("\033[%1m%2\033[0m").arg(QLatin1String(code), text);
 }
 
@@ -512,7 +550,9 @@ QString colored(const Console& console, const QString& text, metrics::GroupStatu
                                                      : metrics::PartitionStatus::Stop);
 }
 
-QString seconds(double s) { return s < 0 ? QStringLiteral("-") : QString::number(s, 'f', 1); }
+QString seconds(double s) {
+    return s < 0 ? QStringLiteral("-") : QString::number(s, 'f', 1);
+}
 
 QJsonObject lagJson(const metrics::GroupLag& g) {
     QJsonArray parts;
@@ -547,7 +587,9 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
     }
     QStringList out;
     if (redraw)
-        out << QStringLiteral("\033[H\033[2J") + QStringLiteral("loadlevel lag · %1 · Ctrl+C stops").arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss")));
+        out << QStringLiteral("\033[H\033[2J") +
+                   QStringLiteral("loadlevel lag · %1 · Ctrl+C stops")
+                       .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss")));
     for (const auto& g : lags) {
         if (!g.error.isEmpty()) {
             out << QStringLiteral("group %1: %2").arg(g.group, g.error);
@@ -555,15 +597,22 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
         }
         out << QStringLiteral("group %1 · topic %2 · %3 · status %4%5 · lag %6 (%7 s at %8 msg/s)")
                    .arg(g.group, g.topic,
-                        g.members < 0 ? QStringLiteral("members unknown") : QStringLiteral("%1 member(s)").arg(g.members),
+                        g.members < 0 ? QStringLiteral("members unknown")
+                                      : QStringLiteral("%1 member(s)").arg(g.members),
                         colored(console, metrics::statusName(g.status), g.status),
                         g.complete ? QString() : QStringLiteral(" (window filling)"))
                    .arg(g.totalLag)
                    .arg(seconds(g.lagSeconds))
                    .arg(g.consumeRate, 0, 'f', 1);
         out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
-                   .arg(u"PARTITION", 9).arg(u"END", 12).arg(u"COMMITTED", 12).arg(u"LAG", 10)
-                   .arg(u"RATE/s", 9).arg(u"LAG s", 8).arg(u"OLDEST s", 9).arg(u"STATUS");
+                   .arg(u"PARTITION", 9)
+                   .arg(u"END", 12)
+                   .arg(u"COMMITTED", 12)
+                   .arg(u"LAG", 10)
+                   .arg(u"RATE/s", 9)
+                   .arg(u"LAG s", 8)
+                   .arg(u"OLDEST s", 9)
+                   .arg(u"STATUS");
         for (const auto& p : g.partitions)
             out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
                        .arg(p.partition, 9)
@@ -617,10 +666,12 @@ int runLag(Context& c) {
         }
         QStringList consuming;
         for (const auto& g : std::as_const(*first))
-            if (std::any_of(g.partitions.begin(), g.partitions.end(), [](const auto& p) { return p.committed >= 0; }))
+            if (std::any_of(g.partitions.begin(), g.partitions.end(),
+                            [](const auto& p) { return p.committed >= 0; }))
                 consuming << g.group;
         if (consuming.isEmpty()) {
-            c.console.error(QStringLiteral("no consumer group has committed offsets on topic %1").arg(o.topic));
+            c.console.error(
+                QStringLiteral("no consumer group has committed offsets on topic %1").arg(o.topic));
             return kFailed;
         }
         o.groups = consuming;
@@ -637,10 +688,13 @@ int runLag(Context& c) {
         return kOk;
     }
     const bool redraw = c.console.stdoutIsTerminal() && !c.console.jsonMode();
-    QObject::connect(&monitorOfChosen, &metrics::LagMonitor::updated, &monitorOfChosen,
-                     [&](const QList<metrics::GroupLag>& lags) { printLag(c.console, lags, redraw); }, Qt::QueuedConnection);
-    QObject::connect(&monitorOfChosen, &metrics::LagMonitor::problem, &monitorOfChosen, [&](const QString& m) { c.console.error(m); },
-                     Qt::QueuedConnection);
+    QObject::connect(
+        &monitorOfChosen, &metrics::LagMonitor::updated, &monitorOfChosen,
+        [&](const QList<metrics::GroupLag>& lags) { printLag(c.console, lags, redraw); },
+        Qt::QueuedConnection);
+    QObject::connect(
+        &monitorOfChosen, &metrics::LagMonitor::problem, &monitorOfChosen,
+        [&](const QString& m) { c.console.error(m); }, Qt::QueuedConnection);
     QTimer interruptCheck;
     QObject::connect(&interruptCheck, &QTimer::timeout, &monitorOfChosen, [] {
         if (interrupted().load())
@@ -650,6 +704,49 @@ int runLag(Context& c) {
     monitorOfChosen.start();
     QCoreApplication::exec();
     monitorOfChosen.stop();
+    return kOk;
+}
+
+} // namespace loadlevel::cli
+
+namespace loadlevel::cli {
+
+int runMetrics(Context& c) {
+    auto config = c.settings.clientConfig();
+    if (!config) {
+        c.console.error(config.error().message);
+        return exitFor(config.error());
+    }
+    metrics::LagMonitor::Options o;
+    o.topic = c.settings.topic;
+    o.groups = c.args.values(QStringLiteral("group"));
+    if (o.groups.isEmpty()) {
+        auto admin = kafka::Admin::create(*config);
+        auto groups = admin ? (*admin)->listGroups() : Result<QStringList>(fail(admin.error()));
+        if (!groups) {
+            c.console.error(groups.error().message + QStringLiteral(" (name the group with --group)"));
+            return exitFor(groups.error());
+        }
+        o.groups = *groups;
+    }
+    metrics::LagMonitor monitor(*config, o);
+    auto lags = monitor.pollOnce();
+    if (!lags) {
+        c.console.error(lags.error().message);
+        return exitFor(lags.error());
+    }
+    metrics::Snapshot s;
+    s.at = QDateTime::currentDateTimeUtc();
+    for (const auto& g : std::as_const(*lags))
+        if (std::any_of(g.partitions.begin(), g.partitions.end(),
+                        [](const auto& p) { return p.committed >= 0; }) ||
+            c.args.isSet(QStringLiteral("group")))
+            s.lag << g;
+    std::fputs(
+        "# Consumer lag as of one observation (rates and windowed status need `lag --watch` or a running "
+        "pipeline; counters and latency histograms come from a running pipeline, e.g. `demo --metrics`).\n",
+        stdout);
+    std::fputs(metrics::toPrometheus(s, false).constData(), stdout);
     return kOk;
 }
 

@@ -21,5 +21,6 @@ int runTopics(Context& c);
 int runVerify(Context& c);
 int runDemo(Context& c);
 int runLag(Context& c);
+int runMetrics(Context& c);
 
 } // namespace loadlevel::cli

@@ -14,6 +14,7 @@ const char* const kCommands = R"txt(Commands:
              SQLite file unless --kafka/--db are given), send a burst, verify, print a summary.
                loadlevel-cli demo
                loadlevel-cli demo --count 20000 --members 3
+               loadlevel-cli demo --rate 2000 --count 20000 --metrics     (paced, then Prometheus text)
   burst      Send N generated ratings to Kafka, as fast as possible or paced; records a run.
                loadlevel-cli burst --count 1000
                loadlevel-cli burst --count 100000 --rate 5000
@@ -26,6 +27,8 @@ const char* const kCommands = R"txt(Commands:
              (OK, WARN, STOP, STALL, REWIND); all groups on the cluster without --group.
                loadlevel-cli lag --group loadlevel-sink --watch
                loadlevel-cli lag --json
+  metrics    Prometheus text exposition of the consumer lag (one observation).
+               loadlevel-cli metrics --group loadlevel-sink
   verify     Compare a run's acknowledged events with the persisted rows (missing, duplicates).
                loadlevel-cli verify --run 20261123-021935-3fa2 --wait 60
 
@@ -53,7 +56,7 @@ int main(int argc, char* argv[]) {
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument(QStringLiteral("command"),
-                            QStringLiteral("demo | burst | sink | topics | lag | verify"));
+                            QStringLiteral("demo | burst | sink | topics | lag | metrics | verify"));
     p.addOptions({
         {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."),
          QStringLiteral("host:port")},
@@ -63,11 +66,13 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("topic"), QStringLiteral("Topic (default: ratings)."), QStringLiteral("name"),
          QStringLiteral("ratings")},
         {QStringLiteral("group"),
-         QStringLiteral("Consumer group (sink: its group, default loadlevel-sink; lag: repeatable, default all)."),
+         QStringLiteral(
+             "Consumer group (sink: its group, default loadlevel-sink; lag: repeatable, default all)."),
          QStringLiteral("id")},
         {QStringLiteral("watch"), QStringLiteral("lag: refresh every --interval until Ctrl+C.")},
-        {QStringLiteral("interval"), QStringLiteral("lag: milliseconds between observations (default: 1000)."),
-         QStringLiteral("ms")},
+        {QStringLiteral("metrics"), QStringLiteral("demo: print the Prometheus text exposition at the end.")},
+        {QStringLiteral("interval"),
+         QStringLiteral("lag: milliseconds between observations (default: 1000)."), QStringLiteral("ms")},
         {QStringLiteral("X"),
          QStringLiteral("librdkafka property, repeatable (e.g. -X security.protocol=SASL_SSL)."),
          QStringLiteral("key=value")},
@@ -150,6 +155,8 @@ int main(int argc, char* argv[]) {
         return runVerify(c);
     if (command == u"lag")
         return runLag(c);
+    if (command == u"metrics")
+        return runMetrics(c);
     console.error(QStringLiteral("unknown command '%1' (try --help)").arg(command));
     return kUsage;
 }

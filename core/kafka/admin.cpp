@@ -65,6 +65,9 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
                                                     err.data(), err.size());
     if (!nt)
         return fail(Error::invalid(QStringLiteral("topic %1: %2").arg(topic, QString::fromUtf8(err.data()))));
+    // Broker append times let the sink measure ack→persisted (the append is what is acknowledged);
+    // the event's own time travels in the ce_time header.
+    rd_kafka_NewTopic_set_config(nt, "message.timestamp.type", "LogAppendTime");
     QueueHandle queue(rd_kafka_queue_new(m_rk.get()));
     rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(m_rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(options, ms(timeout), err.data(), err.size());
@@ -205,7 +208,8 @@ Result<QStringList> Admin::listGroups(std::chrono::milliseconds timeout) {
         return fail(kafkaError(QStringLiteral("listing consumer groups"), e));
     QStringList out;
     for (int i = 0; i < groups->group_cnt; ++i)
-        if (QByteArray(groups->groups[i].protocol_type) == "consumer" || groups->groups[i].protocol_type[0] == '\0')
+        if (QByteArray(groups->groups[i].protocol_type) == "consumer" ||
+            groups->groups[i].protocol_type[0] == '\0')
             out << QString::fromUtf8(groups->groups[i].group);
     rd_kafka_group_list_destroy(groups);
     out.sort();

@@ -55,7 +55,8 @@ public:
     // Consumer groups on the cluster (ListGroups). The embedded cluster cannot list groups.
     Result<QStringList> listGroups(std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Live members of a group (DescribeGroups); NotFound-style errors on clusters without it.
-    Result<int> groupMembers(const QString& group, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    Result<int> groupMembers(const QString& group,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
     Admin() = default;

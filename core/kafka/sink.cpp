@@ -235,6 +235,8 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
     if (m_batch.empty())
         m_batchStarted = Clock::now();
     ++consumed;
+    if (auto* r = m_sink.m_options.recorder)
+        ++r->consumed;
     event::Origin origin{m_batch.topic, msg->partition, msg->offset, -1};
     rd_kafka_timestamp_type_t tsType{};
     origin.timestampMs = rd_kafka_message_timestamp(msg, &tsType);
@@ -242,7 +244,8 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
     auto headers = readHeaders(msg);
     auto decoded = event::decode(value, headers, origin);
     if (decoded) {
-        m_batch.rows.push_back({std::move(*decoded), msg->partition, msg->offset});
+        m_batch.rows.push_back({std::move(*decoded), msg->partition, msg->offset,
+                                tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? origin.timestampMs : -1});
     } else {
         store::DeadLetter dl;
         dl.topic = m_batch.topic;
@@ -279,6 +282,21 @@ bool Sink::Member::writeOnce() {
     duplicates += r->duplicates;
     deadLetters += r->deadLetters;
     ++batches;
+    if (auto* rec = m_sink.m_options.recorder) {
+        rec->persisted += r->inserted;
+        rec->duplicates += r->duplicates;
+        rec->deadLetters += r->deadLetters;
+        // Latency of the rows this commit made visible. A batch with redeliveries is left out:
+        // which of its rows were new is not known, and a replayed row's age is not a latency.
+        if (r->duplicates == 0) {
+            const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+            for (const auto& row : m_batch.rows) {
+                rec->sendToPersisted.record((nowMs - row.event.eventTime.toMSecsSinceEpoch()) * 1000);
+                if (row.appendTimeMs >= 0)
+                    rec->ackToPersisted.record((nowMs - row.appendTimeMs) * 1000);
+            }
+        }
+    }
     // The database is the source of truth; committing to Kafka as well lets external lag tools
     // (kafka-consumer-groups, Burrow) see the group's progress.
     PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(m_batch.offsets.size())));

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "kafka/client_config.h"
+#include "metrics/recorder.h"
 #include "store/store.h"
 
 #include <QList>
@@ -18,9 +19,10 @@ struct SinkOptions {
     QString topic = QStringLiteral("ratings");
     QString group = QStringLiteral("loadlevel-sink");
     int members = 1;
-    int batchRows = 5000;     // a batch closes at this many messages ...
-    int batchMs = 50;         // ... or this long after its first message
-    double maxRowsPerSec = 0; // database protection: 0 = no ceiling
+    int batchRows = 5000;                  // a batch closes at this many messages ...
+    int batchMs = 50;                      // ... or this long after its first message
+    double maxRowsPerSec = 0;              // database protection: 0 = no ceiling
+    metrics::Recorder* recorder = nullptr; // live counters and latencies; may be null
 };
 
 struct SinkStatus {

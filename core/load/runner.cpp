@@ -12,17 +12,6 @@ namespace loadlevel::load {
 
 using Clock = std::chrono::steady_clock;
 
-namespace {
-double percentileMs(std::vector<qint64>& us, double p) {
-    if (us.empty())
-        return 0;
-    const auto idx = static_cast<size_t>(
-        std::min<double>(static_cast<double>(us.size() - 1), p * static_cast<double>(us.size() - 1) + 0.5));
-    std::nth_element(us.begin(), us.begin() + static_cast<std::ptrdiff_t>(idx), us.end());
-    return static_cast<double>(us[idx]) / 1000.0;
-}
-} // namespace
-
 Runner::Runner(kafka::ClientConfig config, QString topic)
     : m_config(std::move(config))
     , m_topic(std::move(topic)) {}
@@ -41,19 +30,32 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
 
     std::atomic<qint64> acked{0};
     std::atomic<qint64> failed{0};
-    QMutex mutex; // guards the two vectors below, written by the producer's poller thread
+    QMutex mutex; // guards the two below, written by the producer's poller thread
     std::vector<qint64> failedSeqs;
-    std::vector<qint64> latencies;
-    latencies.reserve(static_cast<size_t>(std::min<qint64>(spec.count, 10'000'000)));
     QString lastDeliveryError;
+    metrics::LatencyHistogram ackLatency; // this run's send→ack, for the manifest
+    metrics::Recorder* recorder = m_recorder;
+    Clock::time_point t0; // set before the first produce(), read by delivery reports after it
 
     auto producer = kafka::Producer::create(m_config, m_topic, [&](const kafka::Delivery& d) {
-        QMutexLocker lock(&mutex);
+        qint64 us = d.latencyUs;
+        if (spec.ratePerSec > 0) {
+            const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                      static_cast<double>(d.token) / spec.ratePerSec));
+            us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - due).count();
+        }
         if (d.ok) {
             ++acked;
-            latencies.push_back(d.latencyUs);
+            ackLatency.record(us);
+            if (recorder) {
+                ++recorder->acked;
+                recorder->sendToAck.record(us);
+            }
         } else {
             ++failed;
+            if (recorder)
+                ++recorder->failed;
+            QMutexLocker lock(&mutex);
             failedSeqs.push_back(static_cast<qint64>(d.token));
             lastDeliveryError = d.error;
         }
@@ -63,7 +65,7 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
 
     Generator gen(spec.generator);
     m.startedAt = QDateTime::currentDateTimeUtc();
-    const auto t0 = Clock::now();
+    t0 = Clock::now();
     auto lastReport = t0;
     auto report = [&](qint64 sent) {
         if (!progress)
@@ -84,7 +86,10 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
             std::this_thread::sleep_until(due);
         }
         event::RatingEvent e = gen.next();
-        e.eventTime = QDateTime::currentDateTimeUtc();
+        e.eventTime =
+            spec.ratePerSec > 0
+                ? m.startedAt.addMSecs(static_cast<qint64>(static_cast<double>(i) * 1000.0 / spec.ratePerSec))
+                : QDateTime::currentDateTimeUtc();
         e.eventId = event::newUuidV7(e.eventTime);
         e.source = spec.source;
         e.runId = m.runId;
@@ -94,6 +99,8 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
             break;
         }
         ++sent;
+        if (recorder)
+            ++recorder->produced;
         if ((i & 0x3FF) == 0 && Clock::now() - lastReport > std::chrono::milliseconds(200)) {
             lastReport = Clock::now();
             report(sent);
@@ -123,12 +130,10 @@ Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
             m.error = QStringLiteral("%1 events were never acknowledged; is the broker up?")
                           .arg(sent - m.acked - static_cast<qint64>(failedSeqs.size()));
         std::sort(m.unacked.begin(), m.unacked.end());
-        m.ackP50Ms = percentileMs(latencies, 0.50);
-        m.ackP99Ms = percentileMs(latencies, 0.99);
-        m.ackMaxMs =
-            latencies.empty()
-                ? 0
-                : static_cast<double>(*std::max_element(latencies.begin(), latencies.end())) / 1000.0;
+        const metrics::LatencySummary ack = ackLatency.snapshot().summary();
+        m.ackP50Ms = ack.p50 / 1000.0;
+        m.ackP99Ms = ack.p99 / 1000.0;
+        m.ackMaxMs = ack.max / 1000.0;
         if (stopError)
             m.error =
                 stopError->message + QStringLiteral(" (after %1 of %2 events)").arg(sent).arg(spec.count);

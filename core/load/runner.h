@@ -4,6 +4,7 @@
 #include "kafka/client_config.h"
 #include "load/generator.h"
 #include "load/run_manifest.h"
+#include "metrics/recorder.h"
 
 #include <atomic>
 #include <functional>
@@ -34,6 +35,8 @@ public:
     using ProgressFn = std::function<void(const RunProgress&)>;
 
     Runner(kafka::ClientConfig config, QString topic);
+    // Counters and send→ack latencies also go here (the pipeline's live metrics); may be null.
+    void setRecorder(metrics::Recorder* recorder) { m_recorder = recorder; }
 
     Result<RunManifest> run(const RunSpec& spec, const ProgressFn& progress = {},
                             const std::atomic<bool>* cancel = nullptr);
@@ -41,6 +44,7 @@ public:
 private:
     kafka::ClientConfig m_config;
     QString m_topic;
+    metrics::Recorder* m_recorder = nullptr;
 };
 
 } // namespace loadlevel::load

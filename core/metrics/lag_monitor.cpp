@@ -9,8 +9,12 @@
 namespace loadlevel::metrics {
 
 namespace {
-rd_kafka_t* rk(void* p) { return static_cast<rd_kafka_t*>(p); }
-rd_kafka_topic_t* rkt(void* p) { return static_cast<rd_kafka_topic_t*>(p); }
+rd_kafka_t* rk(void* p) {
+    return static_cast<rd_kafka_t*>(p);
+}
+rd_kafka_topic_t* rkt(void* p) {
+    return static_cast<rd_kafka_topic_t*>(p);
+}
 } // namespace
 
 LagMonitor::LagMonitor(kafka::ClientConfig config, Options options, QObject* parent)
@@ -66,8 +70,10 @@ Result<void> LagMonitor::ensureClients() {
         m_admin = std::move(*admin);
     }
     if (m_options.peekOldest && !m_peek) {
-        auto conf = m_config.build({{kafka::key::kClientId, "loadlevel-lag-peek"}, {"fetch.wait.max.ms", "10"},
-                                    {"enable.partition.eof", "true"}, {"log_level", "3"}});
+        auto conf = m_config.build({{kafka::key::kClientId, "loadlevel-lag-peek"},
+                                    {"fetch.wait.max.ms", "10"},
+                                    {"enable.partition.eof", "true"},
+                                    {"log_level", "3"}});
         if (!conf)
             return fail(conf.error());
         std::array<char, 512> err{};
@@ -96,9 +102,10 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
     // One budget for all: the first fetch also pays for the connection to each leader.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1000);
     for (PartitionLag* p : std::as_const(started)) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (rd_kafka_message_t* msg = rd_kafka_consume(rkt(m_peekTopic), p->partition,
-                                                       static_cast<int>(std::max<qint64>(10, left.count())))) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (rd_kafka_message_t* msg = rd_kafka_consume(
+                rkt(m_peekTopic), p->partition, static_cast<int>(std::max<qint64>(10, left.count())))) {
             if (!msg->err) {
                 const qint64 ts = rd_kafka_message_timestamp(msg, nullptr);
                 if (ts > 0)

@@ -9,7 +9,6 @@
 #include <QMetaType>
 #include <QObject>
 #include <QStringList>
-
 #include <atomic>
 #include <functional>
 #include <map>
@@ -26,12 +25,12 @@ namespace loadlevel::metrics {
 // Lag of one partition for one group, as of one observation.
 struct PartitionLag {
     int partition = -1;
-    qint64 low = -1;            // first offset still on the broker
-    qint64 end = -1;            // log-end offset
-    qint64 committed = -1;      // -1: the group never committed here
-    qint64 lag = 0;             // end - committed (end - low when nothing is committed)
-    double consumeRate = 0;     // messages/s the group committed over the window
-    double lagSeconds = -1;     // time to drain at that rate; -1: unknown or never (rate 0 with lag)
+    qint64 low = -1;              // first offset still on the broker
+    qint64 end = -1;              // log-end offset
+    qint64 committed = -1;        // -1: the group never committed here
+    qint64 lag = 0;               // end - committed (end - low when nothing is committed)
+    double consumeRate = 0;       // messages/s the group committed over the window
+    double lagSeconds = -1;       // time to drain at that rate; -1: unknown or never (rate 0 with lag)
     double oldestAgeSeconds = -1; // age of the oldest unconsumed message; -1: none or unknown
     PartitionStatus status = PartitionStatus::Ok;
     QString reason;
@@ -46,10 +45,10 @@ struct GroupLag {
     qint64 totalLag = 0;
     double consumeRate = 0;
     double lagSeconds = -1;
-    int members = -1;           // -1: unknown (the embedded cluster cannot describe groups)
+    int members = -1; // -1: unknown (the embedded cluster cannot describe groups)
     GroupStatus status = GroupStatus::Ok;
-    bool complete = false;      // every partition has a full evaluation window
-    QString error;              // set when this group could not be read this time
+    bool complete = false; // every partition has a full evaluation window
+    QString error;         // set when this group could not be read this time
 };
 
 // Watches the consumer lag of any groups on one topic: every interval it reads log-end offsets

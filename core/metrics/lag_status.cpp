@@ -13,7 +13,9 @@ PartitionEvaluation evaluatePartition(const std::deque<OffsetSample>& w, bool gr
     for (size_t i = 1; i < w.size(); ++i)
         if (w[i].committed >= 0 && w[i - 1].committed >= 0 && w[i].committed < w[i - 1].committed) {
             e.status = PartitionStatus::Rewind;
-            e.reason = QStringLiteral("committed offset went back from %1 to %2").arg(w[i - 1].committed).arg(w[i].committed);
+            e.reason = QStringLiteral("committed offset went back from %1 to %2")
+                           .arg(w[i - 1].committed)
+                           .arg(w[i].committed);
             return e;
         }
     // Rule 2: caught up at least once in the window.
@@ -47,7 +49,8 @@ PartitionEvaluation evaluatePartition(const std::deque<OffsetSample>& w, bool gr
         neverDown = neverDown && w[i].lag >= w[i - 1].lag;
     if (neverDown && w.back().lag > w.front().lag) {
         e.status = PartitionStatus::Warn;
-        e.reason = QStringLiteral("lag grew from %1 to %2 over the window").arg(w.front().lag).arg(w.back().lag);
+        e.reason =
+            QStringLiteral("lag grew from %1 to %2 over the window").arg(w.front().lag).arg(w.back().lag);
         return e;
     }
     e.reason = QStringLiteral("consuming, lag %1").arg(w.back().lag);

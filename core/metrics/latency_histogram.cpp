@@ -70,7 +70,8 @@ double LatencyHistogram::Counts::percentile(double p) const {
         total += b;
     if (total == 0)
         return 0;
-    const auto rank = static_cast<quint64>(std::max(1.0L, std::ceil(static_cast<long double>(total) * p / 100.0L)));
+    const auto rank =
+        static_cast<quint64>(std::max(1.0L, std::ceil(static_cast<long double>(total) * p / 100.0L)));
     quint64 seen = 0;
     for (size_t i = 0; i < buckets.size(); ++i) {
         seen += buckets[i];

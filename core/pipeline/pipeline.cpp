@@ -62,6 +62,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, cons
         o.group = settings.group;
         o.members = options.members;
         o.maxRowsPerSec = options.maxRowsPerSec;
+        o.recorder = &p->m_recorder;
         p->m_sink = std::make_unique<kafka::Sink>(p->m_config, o, settings.storeFactory());
         if (auto r = p->m_sink->start(); !r)
             return fail(r.error());
@@ -98,6 +99,17 @@ Result<void> Pipeline::waitForSink(std::chrono::milliseconds timeout, const std:
                                                     : m_sink->status().lastError)));
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+}
+
+std::unique_ptr<metrics::LagMonitor> Pipeline::makeLagMonitor(int intervalMs) const {
+    metrics::LagMonitor::Options o;
+    o.topic = m_settings.topic;
+    o.groups = {m_settings.group};
+    o.intervalMs = intervalMs;
+    o.knownMembers = [sink = m_sink.get(), group = m_settings.group](const QString& g) {
+        return sink && g == group ? sink->status().members : -1;
+    };
+    return std::make_unique<metrics::LagMonitor>(m_config, o);
 }
 
 QString Pipeline::describe() const {

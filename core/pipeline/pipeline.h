@@ -4,6 +4,8 @@
 #include "kafka/embedded_cluster.h"
 #include "kafka/sink.h"
 #include "load/run_manifest.h"
+#include "metrics/lag_monitor.h"
+#include "metrics/recorder.h"
 #include "pipeline/settings.h"
 #include "store/store.h"
 
@@ -36,6 +38,11 @@ public:
     [[nodiscard]] const kafka::ClientConfig& clientConfig() const { return m_config; }
     [[nodiscard]] kafka::Sink* sink() const { return m_sink.get(); }
     [[nodiscard]] kafka::EmbeddedCluster* cluster() const { return m_cluster.get(); }
+    // Live counters and latency histograms of this pipeline (the sink writes to it; give it to
+    // the Runner too).
+    [[nodiscard]] metrics::Recorder& recorder() { return m_recorder; }
+    // A lag monitor for the sink's group (members known even where the cluster cannot tell).
+    [[nodiscard]] std::unique_ptr<metrics::LagMonitor> makeLagMonitor(int intervalMs = 1000) const;
     // The read-side store of the thread that created the pipeline.
     [[nodiscard]] store::Store& store() const { return *m_store; }
     [[nodiscard]] QString describe() const;
@@ -53,6 +60,7 @@ private:
     Pipeline() = default;
 
     Settings m_settings;
+    metrics::Recorder m_recorder;
     kafka::ClientConfig m_config;
     std::unique_ptr<kafka::EmbeddedCluster> m_cluster;
     std::unique_ptr<store::Store> m_store;

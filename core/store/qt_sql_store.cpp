@@ -51,7 +51,9 @@ Result<int> QtSqlStore::migrate() {
         for (const char* statement : m.statements)
             if (auto r = run(QString::fromUtf8(statement)); !r)
                 return fail(r.error());
-        if (auto r = run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version)); !r)
+        if (auto r =
+                run(QStringLiteral("INSERT INTO schema_migrations (version) VALUES (%1)").arg(m.version));
+            !r)
             return fail(r.error());
         current = m.version;
     }

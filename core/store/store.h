@@ -18,6 +18,7 @@ struct RatingRow {
     event::RatingEvent event;
     int partition = -1;
     qint64 offset = -1;
+    qint64 appendTimeMs = -1; // the broker's append time (LogAppendTime topics), else -1
 };
 
 // A message that could not be decoded or validated, kept verbatim with the reason.

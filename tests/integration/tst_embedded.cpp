@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <thread>
@@ -124,6 +126,63 @@ private slots:
         QCOMPARE(v->missing, qint64(0));
         QCOMPARE(v->duplicates, qint64(0));
         QCOMPARE((*pipe)->sink()->status().duplicates, qint64(0)); // not even redeliveries
+    }
+
+    void pacedRunsAreMeasuredFromTheIntendedTime() {
+        // A sender that cannot keep its schedule (a producer queue of 50 messages, brokers 200 ms
+        // away) must not hide the delay: events carry their intended time, and send→ack counts
+        // from it (no coordinated omission).
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("paced.sqlite"));
+        s.kafkaProperties = {QStringLiteral("queue.buffering.max.messages=50")};
+        auto pipe = pipeline::Pipeline::start(s, {});
+        QVERIFY(pipe.has_value());
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+        for (int broker = 1; broker <= 3; ++broker)
+            QVERIFY((*pipe)->cluster()->setRoundTripDelay(broker, 200).has_value());
+        load::RunSpec spec;
+        spec.count = 400;
+        spec.ratePerSec = 1000; // planned: 0.4 s
+        load::Runner runner((*pipe)->clientConfig(), s.topic);
+        runner.setRecorder(&(*pipe)->recorder());
+        auto m = runner.run(spec);
+        QVERIFY(m.has_value());
+        QCOMPARE(m->acked, qint64(400));
+        auto v = load::awaitVerification((*pipe)->store(), *m, std::chrono::seconds(60));
+        QVERIFY(v && v->ok());
+
+        // Every event's time is its slot in the schedule, to the millisecond.
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("paced-check"));
+        db.setDatabaseName(s.database);
+        QVERIFY(db.open());
+        {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT run_seq, event_time FROM ratings WHERE run_id = ?"));
+            q.addBindValue(m->runId);
+            QVERIFY(q.exec());
+            int rows = 0;
+            while (q.next()) {
+                const qint64 seq = q.value(0).toLongLong();
+                const QDateTime t = QDateTime::fromString(q.value(1).toString(), Qt::ISODateWithMs);
+                QCOMPARE(m->startedAt.msecsTo(t), seq); // 1000/s: slot seq is seq ms after the start
+                ++rows;
+            }
+            QCOMPARE(rows, 400);
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("paced-check"));
+
+        // The schedule slipped, and the latency measured from the intended time shows it.
+        const double slipMs =
+            m->startedAt.msecsTo(m->finishedAt) - (spec.count - 1) * 1000.0 / spec.ratePerSec;
+        QVERIFY2(slipMs > 200, qPrintable(QString::number(slipMs)));
+        const metrics::LatencySummary ack = (*pipe)->recorder().snapshot().sendToAck;
+        QCOMPARE(ack.count, qint64(400));
+        QVERIFY2(
+            ack.max / 1000.0 >= slipMs / 2,
+            qPrintable(
+                QStringLiteral("max send→ack %1 ms, schedule slip %2 ms").arg(ack.max / 1000.0).arg(slipMs)));
     }
 
     void largeRunsAreWarnedAbout() {

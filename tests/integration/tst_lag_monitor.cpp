@@ -24,18 +24,25 @@ class TestLagMonitor final : public QObject {
     // partition -> (current offset, log-end offset, lag) as Kafka's tool prints them.
     std::map<int, std::array<qint64, 3>> kafkaToolDescribe() {
         QProcess tool;
-        tool.start(m_stack.script, {QStringLiteral("kafka-tool"), QStringLiteral("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"),
-                                    QStringLiteral("--bootstrap-server"), m_stack.kafka, QStringLiteral("--describe"),
-                                    QStringLiteral("--group"), m_group});
-        [&] { QVERIFY(tool.waitForFinished(120000)); }();
+        tool.start(m_stack.script,
+                   {QStringLiteral("kafka-tool"),
+                    QStringLiteral("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"),
+                    QStringLiteral("--bootstrap-server"), m_stack.kafka, QStringLiteral("--describe"),
+                    QStringLiteral("--group"), m_group});
+        [&] {
+            QVERIFY(tool.waitForFinished(120000));
+        }();
         const QString out = QString::fromUtf8(tool.readAllStandardOutput());
         std::map<int, std::array<qint64, 3>> rows;
         for (const QString& line : out.split(u'\n')) {
             const QStringList f = line.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
             if (f.size() >= 6 && f[0] == m_group && f[1] == m_topic)
-                rows[f[2].toInt()] = {f[3] == u"-" ? -1 : f[3].toLongLong(), f[4].toLongLong(), f[5] == u"-" ? -1 : f[5].toLongLong()};
+                rows[f[2].toInt()] = {f[3] == u"-" ? -1 : f[3].toLongLong(), f[4].toLongLong(),
+                                      f[5] == u"-" ? -1 : f[5].toLongLong()};
         }
-        [&] { QVERIFY2(!rows.empty(), qPrintable(out + QString::fromUtf8(tool.readAllStandardError()))); }();
+        [&] {
+            QVERIFY2(!rows.empty(), qPrintable(out + QString::fromUtf8(tool.readAllStandardError())));
+        }();
         return rows;
     }
 

@@ -30,28 +30,37 @@ private slots:
         QTest::addColumn<PartitionStatus>("expected");
         QTest::addColumn<bool>("complete");
         // Rule 2: caught up once in the window -> OK, even if lag is growing now.
-        QTest::addRow("caught up") << "0:0 10:5 20:9 30:12 40:15 50:20 60:30 70:40 80:50 90:60" << true << PartitionStatus::Ok << true;
+        QTest::addRow("caught up") << "0:0 10:5 20:9 30:12 40:15 50:20 60:30 70:40 80:50 90:60" << true
+                                   << PartitionStatus::Ok << true;
         // Rule 4: moving, but lag never goes down and ends higher -> WARN.
-        QTest::addRow("falling behind") << "0:10 10:15 20:20 30:25 40:30 50:35 60:40 70:45 80:50 90:55" << true << PartitionStatus::Warn << true;
+        QTest::addRow("falling behind") << "0:10 10:15 20:20 30:25 40:30 50:35 60:40 70:45 80:50 90:55"
+                                        << true << PartitionStatus::Warn << true;
         // Lag grows then shrinks: keeping up -> OK.
-        QTest::addRow("draining") << "0:10 10:20 20:30 30:40 40:50 50:45 60:40 70:35 80:30 90:25" << true << PartitionStatus::Ok << true;
+        QTest::addRow("draining") << "0:10 10:20 20:30 30:40 40:50 50:45 60:40 70:35 80:30 90:25" << true
+                                  << PartitionStatus::Ok << true;
         // Flat non-zero lag while moving (steady state) -> OK: lag did not end higher.
-        QTest::addRow("steady lag") << "0:5 10:5 20:5 30:5 40:5 50:5 60:5 70:5 80:5 90:5" << true << PartitionStatus::Ok << true;
+        QTest::addRow("steady lag") << "0:5 10:5 20:5 30:5 40:5 50:5 60:5 70:5 80:5 90:5" << true
+                                    << PartitionStatus::Ok << true;
         // Rule 3 with live members: offset stuck with work waiting -> STALL.
-        QTest::addRow("stalled") << "50:10 50:12 50:14 50:14 50:15 50:20 50:20 50:21 50:25 50:30" << true << PartitionStatus::Stall << true;
+        QTest::addRow("stalled") << "50:10 50:12 50:14 50:14 50:15 50:20 50:20 50:21 50:25 50:30" << true
+                                 << PartitionStatus::Stall << true;
         // Rule 3 without members: nobody commits -> STOP.
-        QTest::addRow("stopped") << "50:10 50:12 50:14 50:14 50:15 50:20 50:20 50:21 50:25 50:30" << false << PartitionStatus::Stop << true;
+        QTest::addRow("stopped") << "50:10 50:12 50:14 50:14 50:15 50:20 50:20 50:21 50:25 50:30" << false
+                                 << PartitionStatus::Stop << true;
         // Stuck offset, lag constant, no producers, no consumer: still STOP (work is waiting).
-        QTest::addRow("stopped flat") << "7:3 7:3 7:3 7:3 7:3 7:3 7:3 7:3 7:3 7:3" << false << PartitionStatus::Stop << true;
+        QTest::addRow("stopped flat")
+            << "7:3 7:3 7:3 7:3 7:3 7:3 7:3 7:3 7:3 7:3" << false << PartitionStatus::Stop << true;
         // Rule 1: offset went backwards -> REWIND, before anything else.
-        QTest::addRow("rewound") << "0:0 10:0 20:0 5:15 15:5 25:0 35:0 45:0 55:0 65:0" << true << PartitionStatus::Rewind << true;
+        QTest::addRow("rewound") << "0:0 10:0 20:0 5:15 15:5 25:0 35:0 45:0 55:0 65:0" << true
+                                 << PartitionStatus::Rewind << true;
         QTest::addRow("rewind incomplete") << "100:0 40:60" << true << PartitionStatus::Rewind << false;
         // Incomplete windows judge only rules 1 and 2.
         QTest::addRow("too few to stall") << "50:10 50:12 50:14" << true << PartitionStatus::Ok << false;
         QTest::addRow("too few to warn") << "0:10 10:15 20:20" << true << PartitionStatus::Ok << false;
         QTest::addRow("empty") << "" << true << PartitionStatus::Ok << false;
         // Idle topic, consumer caught up: OK.
-        QTest::addRow("idle and caught up") << "9:0 9:0 9:0 9:0 9:0 9:0 9:0 9:0 9:0 9:0" << false << PartitionStatus::Ok << true;
+        QTest::addRow("idle and caught up")
+            << "9:0 9:0 9:0 9:0 9:0 9:0 9:0 9:0 9:0 9:0" << false << PartitionStatus::Ok << true;
         // Window slides: an 11th sample is more than the window; the caller keeps the last 10.
     }
     void rules() {
@@ -60,7 +69,8 @@ private slots:
         QFETCH(PartitionStatus, expected);
         QFETCH(bool, complete);
         const PartitionEvaluation e = evaluatePartition(history(samples), members);
-        QVERIFY2(e.status == expected, qPrintable(QStringLiteral("%1 (%2)").arg(statusName(e.status), e.reason)));
+        QVERIFY2(e.status == expected,
+                 qPrintable(QStringLiteral("%1 (%2)").arg(statusName(e.status), e.reason)));
         QCOMPARE(e.complete, complete);
         QVERIFY(!e.reason.isEmpty());
     }

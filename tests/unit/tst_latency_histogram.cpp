@@ -2,7 +2,6 @@
 
 #include <QRandomGenerator>
 #include <QtTest>
-
 #include <algorithm>
 #include <thread>
 
@@ -20,7 +19,8 @@ private slots:
             const int b = LatencyHistogram::bucketOf(v);
             const qint64 hi = LatencyHistogram::highestIn(b);
             QVERIFY2(hi >= v, qPrintable(QString::number(v)));
-            QVERIFY2(hi - v <= std::max<qint64>(0, v / 64), qPrintable(QStringLiteral("%1 -> %2").arg(v).arg(hi)));
+            QVERIFY2(hi - v <= std::max<qint64>(0, v / 64),
+                     qPrintable(QStringLiteral("%1 -> %2").arg(v).arg(hi)));
             if (b > 0)
                 QVERIFY(LatencyHistogram::highestIn(b - 1) < v);
         }
@@ -45,7 +45,8 @@ private slots:
             if (distribution == 0)
                 v = rng.bounded(10000);
             else if (distribution == 1)
-                v = static_cast<qint64>(std::exp(7.6 + 0.8 * (rng.generateDouble() + rng.generateDouble() - 1.0) * 2));
+                v = static_cast<qint64>(
+                    std::exp(7.6 + 0.8 * (rng.generateDouble() + rng.generateDouble() - 1.0) * 2));
             else
                 v = rng.bounded(100) < 95 ? 100 + rng.bounded(10) : 1000000 + rng.bounded(1000);
             values.push_back(v);
@@ -54,7 +55,8 @@ private slots:
         std::sort(values.begin(), values.end());
         const auto counts = h.snapshot();
         for (double p : {50.0, 90.0, 99.0, 99.9}) {
-            const auto exact = static_cast<double>(values[static_cast<size_t>(std::ceil(values.size() * p / 100.0)) - 1]);
+            const auto exact =
+                static_cast<double>(values[static_cast<size_t>(std::ceil(values.size() * p / 100.0)) - 1]);
             const double got = counts.percentile(p);
             QVERIFY2(got >= exact && got <= exact * (1 + 1.0 / 64) + 1,
                      qPrintable(QStringLiteral("p%1: exact %2, histogram %3").arg(p).arg(exact).arg(got)));
@@ -75,7 +77,8 @@ private slots:
             t.join();
         auto counts = a.snapshot();
         QCOMPARE(counts.count, quint64(100000));
-        QVERIFY(counts.percentile(25) >= 1000.0 && counts.percentile(25) <= 1000.0 * (1 + 1.0 / 64)); // highest equivalent value
+        QVERIFY(counts.percentile(25) >= 1000.0 &&
+                counts.percentile(25) <= 1000.0 * (1 + 1.0 / 64)); // highest equivalent value
         QCOMPARE(counts.percentile(100), 4000.0);
         LatencyHistogram b;
         b.record(9000000);
