@@ -630,6 +630,38 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
 
 } // namespace
 
+// The groups to report on: the --group values, or every group on the cluster that has committed
+// offsets on the topic (the cluster's other groups are someone else's business).
+Result<QStringList> groupsOnTopic(Context& c, const kafka::ClientConfig& config) {
+    const QStringList given = c.args.values(QStringLiteral("group"));
+    if (!given.isEmpty())
+        return given;
+    auto admin = kafka::Admin::create(config);
+    if (!admin)
+        return fail(admin.error());
+    auto all = (*admin)->listGroups();
+    if (!all)
+        return fail(
+            Error{all.error().kind, all.error().message + QStringLiteral(" (name the group with --group)")});
+    metrics::LagMonitor::Options o;
+    o.topic = c.settings.topic;
+    o.groups = *all;
+    o.peekOldest = false;
+    auto lags = metrics::LagMonitor(config, o).pollOnce();
+    if (!lags)
+        return fail(lags.error());
+    QStringList consuming;
+    for (const auto& g : std::as_const(*lags))
+        if (std::any_of(g.partitions.begin(), g.partitions.end(),
+                        [](const auto& p) { return p.committed >= 0; }))
+            consuming << g.group;
+    if (consuming.isEmpty())
+        return fail(Error::notFound(
+            QStringLiteral("no consumer group has committed offsets on topic %1 (name one with --group)")
+                .arg(o.topic)));
+    return consuming;
+}
+
 int runLag(Context& c) {
     auto intervalMs = intOption(c, QStringLiteral("interval"), 1000, 100);
     if (!intervalMs)
@@ -642,44 +674,15 @@ int runLag(Context& c) {
     metrics::LagMonitor::Options o;
     o.topic = c.settings.topic;
     o.intervalMs = static_cast<int>(*intervalMs);
-    o.groups = c.args.isSet(QStringLiteral("group")) ? c.args.values(QStringLiteral("group")) : QStringList{};
-    if (o.groups.isEmpty()) {
-        auto admin = kafka::Admin::create(*config);
-        auto groups = admin ? (*admin)->listGroups() : Result<QStringList>(fail(admin.error()));
-        if (!groups) {
-            c.console.error(groups.error().message + QStringLiteral(" (name the group with --group)"));
-            return exitFor(groups.error());
-        }
-        if (groups->isEmpty()) {
-            c.console.error(QStringLiteral("no consumer groups on the cluster yet (name one with --group)"));
-            return kFailed;
-        }
-        o.groups = *groups;
+    auto groups = groupsOnTopic(c, *config);
+    if (!groups) {
+        c.console.error(groups.error().message);
+        return exitFor(groups.error());
     }
+    o.groups = *groups;
     metrics::LagMonitor monitor(*config, o);
-    if (!c.args.isSet(QStringLiteral("group"))) {
-        // Of all groups on the cluster, show those that consume this topic.
-        auto first = monitor.pollOnce();
-        if (!first) {
-            c.console.error(first.error().message);
-            return exitFor(first.error());
-        }
-        QStringList consuming;
-        for (const auto& g : std::as_const(*first))
-            if (std::any_of(g.partitions.begin(), g.partitions.end(),
-                            [](const auto& p) { return p.committed >= 0; }))
-                consuming << g.group;
-        if (consuming.isEmpty()) {
-            c.console.error(
-                QStringLiteral("no consumer group has committed offsets on topic %1").arg(o.topic));
-            return kFailed;
-        }
-        o.groups = consuming;
-    }
-    metrics::LagMonitor::Options chosen = o;
-    metrics::LagMonitor monitorOfChosen(*config, chosen);
     if (!c.args.isSet(QStringLiteral("watch"))) {
-        auto lags = monitorOfChosen.pollOnce();
+        auto lags = monitor.pollOnce();
         if (!lags) {
             c.console.error(lags.error().message);
             return exitFor(lags.error());
@@ -689,27 +692,23 @@ int runLag(Context& c) {
     }
     const bool redraw = c.console.stdoutIsTerminal() && !c.console.jsonMode();
     QObject::connect(
-        &monitorOfChosen, &metrics::LagMonitor::updated, &monitorOfChosen,
+        &monitor, &metrics::LagMonitor::updated, &monitor,
         [&](const QList<metrics::GroupLag>& lags) { printLag(c.console, lags, redraw); },
         Qt::QueuedConnection);
     QObject::connect(
-        &monitorOfChosen, &metrics::LagMonitor::problem, &monitorOfChosen,
-        [&](const QString& m) { c.console.error(m); }, Qt::QueuedConnection);
+        &monitor, &metrics::LagMonitor::problem, &monitor, [&](const QString& m) { c.console.error(m); },
+        Qt::QueuedConnection);
     QTimer interruptCheck;
-    QObject::connect(&interruptCheck, &QTimer::timeout, &monitorOfChosen, [] {
+    QObject::connect(&interruptCheck, &QTimer::timeout, &monitor, [] {
         if (interrupted().load())
             QCoreApplication::quit();
     });
     interruptCheck.start(100);
-    monitorOfChosen.start();
+    monitor.start();
     QCoreApplication::exec();
-    monitorOfChosen.stop();
+    monitor.stop();
     return kOk;
 }
-
-} // namespace loadlevel::cli
-
-namespace loadlevel::cli {
 
 int runMetrics(Context& c) {
     auto config = c.settings.clientConfig();
@@ -717,31 +716,22 @@ int runMetrics(Context& c) {
         c.console.error(config.error().message);
         return exitFor(config.error());
     }
+    auto groups = groupsOnTopic(c, *config);
+    if (!groups) {
+        c.console.error(groups.error().message);
+        return exitFor(groups.error());
+    }
     metrics::LagMonitor::Options o;
     o.topic = c.settings.topic;
-    o.groups = c.args.values(QStringLiteral("group"));
-    if (o.groups.isEmpty()) {
-        auto admin = kafka::Admin::create(*config);
-        auto groups = admin ? (*admin)->listGroups() : Result<QStringList>(fail(admin.error()));
-        if (!groups) {
-            c.console.error(groups.error().message + QStringLiteral(" (name the group with --group)"));
-            return exitFor(groups.error());
-        }
-        o.groups = *groups;
-    }
-    metrics::LagMonitor monitor(*config, o);
-    auto lags = monitor.pollOnce();
+    o.groups = *groups;
+    auto lags = metrics::LagMonitor(*config, o).pollOnce();
     if (!lags) {
         c.console.error(lags.error().message);
         return exitFor(lags.error());
     }
     metrics::Snapshot s;
     s.at = QDateTime::currentDateTimeUtc();
-    for (const auto& g : std::as_const(*lags))
-        if (std::any_of(g.partitions.begin(), g.partitions.end(),
-                        [](const auto& p) { return p.committed >= 0; }) ||
-            c.args.isSet(QStringLiteral("group")))
-            s.lag << g;
+    s.lag = *lags;
     std::fputs(
         "# Consumer lag as of one observation (rates and windowed status need `lag --watch` or a running "
         "pipeline; counters and latency histograms come from a running pipeline, e.g. `demo --metrics`).\n",
