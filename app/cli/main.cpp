@@ -37,8 +37,9 @@ Kafka and the database come from --kafka/--db or LOADLEVEL_KAFKA/LOADLEVEL_DB
 librdkafka's mock cluster (3 brokers, in this process) and $XDG_DATA_HOME/loadlevel/loadlevel/
 loadlevel.sqlite. Limit of embedded mode: the mock cluster keeps about 20,000 ratings per partition
 (5 MiB); a sink that falls further behind loses the oldest (the sink reports it; runs that could
-exceed it are warned about). Any librdkafka property can be
-passed with -X key=value, or a Java-style client.properties file with --kafka-config (SASL/TLS).
+exceed it are warned about).
+Any librdkafka property can be passed with -X key=value, or a Java-style client.properties file
+with --kafka-config (SASL/TLS).
 Exit codes: 0 ok, 1 problem found (events missing, not all acknowledged), 2 usage, 3 unreachable.)txt";
 
 } // namespace
@@ -61,7 +62,8 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."),
          QStringLiteral("host:port")},
         {QStringLiteral("db"),
-         QStringLiteral("Database URL postgresql://user@host:port/db (default: $LOADLEVEL_DB)."),
+         QStringLiteral("Database: postgresql://user@host:port/db, sqlite:///path or a file path (default: "
+                        "$LOADLEVEL_DB, else an SQLite file in the user data folder)."),
          QStringLiteral("url")},
         {QStringLiteral("topic"), QStringLiteral("Topic (default: ratings)."), QStringLiteral("name"),
          QStringLiteral("ratings")},
