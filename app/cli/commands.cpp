@@ -173,6 +173,8 @@ int runSink(Context& c) {
     opt.batchRows = static_cast<int>(*batchRows);
     opt.batchMs = static_cast<int>(*batchMs);
     opt.maxRowsPerSec = *ceiling;
+    metrics::Recorder recorder;
+    opt.recorder = &recorder;
     kafka::Sink sink(*config, opt, c.settings.storeFactory());
     QObject::connect(
         &sink, &kafka::Sink::problem, &sink, [&](const QString& m) { c.console.error(m); },
@@ -199,53 +201,60 @@ int runSink(Context& c) {
     qint64 lastConsumed = 0;
     qint64 lastActivityMs = 0;
     qint64 lastTickMs = 0;
-    QTimer tick;
-    QObject::connect(&tick, &QTimer::timeout, &sink, [&] {
-        if (interrupted().load()) {
-            QCoreApplication::quit();
-            return;
-        }
-        const qint64 now = clock.elapsed();
-        if (now - lastTickMs < 1000)
-            return;
-        const double dt = (now - lastTickMs) / 1000.0;
-        lastTickMs = now;
-        const kafka::SinkStatus s = sink.status();
-        const double perSec = (s.persisted - lastPersisted) / dt;
-        if (s.consumed != lastConsumed)
-            lastActivityMs = now;
-        lastPersisted = s.persisted;
-        lastConsumed = s.consumed;
-        QStringList parts;
-        for (const auto& a : s.assignments) {
-            QStringList ids;
-            for (int p : a)
-                ids << QString::number(p);
-            parts << u'[' + ids.join(u',') + u']';
-        }
-        if (c.console.jsonMode()) {
-            c.console.json({{QStringLiteral("persisted"), s.persisted},
-                            {QStringLiteral("persisted_per_sec"), perSec},
-                            {QStringLiteral("consumed"), s.consumed},
-                            {QStringLiteral("duplicates"), s.duplicates},
-                            {QStringLiteral("dead_letters"), s.deadLetters},
-                            {QStringLiteral("database_up"), s.databaseUp},
-                            {QStringLiteral("assignments"), parts.join(u' ')}});
-        } else {
-            c.console.progress(
-                QStringLiteral("persisted %1 (%2 rows/s) · duplicates skipped %3 · dead letters %4 · "
-                               "partitions %5 · database %6")
-                    .arg(s.persisted)
-                    .arg(rate(perSec))
-                    .arg(s.duplicates)
-                    .arg(s.deadLetters)
-                    .arg(parts.join(u' '))
-                    .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN")));
-        }
-        if (*idle > 0 && s.consumed > 0 && now - lastActivityMs >= *idle * 1000)
-            QCoreApplication::quit();
-    });
-    tick.start(100);
+    // Live metrics arrive as Snapshots (~10 Hz, queued signal); the line is redrawn once a second.
+    metrics::SnapshotPublisher publisher(recorder);
+    QObject::connect(
+        &publisher, &metrics::SnapshotPublisher::snapshot, &sink,
+        [&](const metrics::Snapshot& snap) {
+            if (interrupted().load()) {
+                QCoreApplication::quit();
+                return;
+            }
+            const qint64 now = clock.elapsed();
+            if (now - lastTickMs < 1000)
+                return;
+            const double dt = (now - lastTickMs) / 1000.0;
+            lastTickMs = now;
+            const kafka::SinkStatus s = sink.status();
+            const double perSec = (s.persisted - lastPersisted) / dt;
+            if (s.consumed != lastConsumed)
+                lastActivityMs = now;
+            lastPersisted = s.persisted;
+            lastConsumed = s.consumed;
+            QStringList parts;
+            for (const auto& a : s.assignments) {
+                QStringList ids;
+                for (int p : a)
+                    ids << QString::number(p);
+                parts << u'[' + ids.join(u',') + u']';
+            }
+            const double p99 = snap.sendToPersisted.p99 / 1000.0;
+            if (c.console.jsonMode()) {
+                c.console.json({{QStringLiteral("persisted"), s.persisted},
+                                {QStringLiteral("send_to_persisted_p99_ms"), p99},
+                                {QStringLiteral("persisted_per_sec"), perSec},
+                                {QStringLiteral("consumed"), s.consumed},
+                                {QStringLiteral("duplicates"), s.duplicates},
+                                {QStringLiteral("dead_letters"), s.deadLetters},
+                                {QStringLiteral("database_up"), s.databaseUp},
+                                {QStringLiteral("assignments"), parts.join(u' ')}});
+            } else {
+                c.console.progress(
+                    QStringLiteral("persisted %1 (%2 rows/s, p99 %7 ms send→row) · duplicates skipped %3 · "
+                                   "dead letters %4 · partitions %5 · database %6")
+                        .arg(s.persisted)
+                        .arg(rate(perSec))
+                        .arg(s.duplicates)
+                        .arg(s.deadLetters)
+                        .arg(parts.join(u' '))
+                        .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN"))
+                        .arg(p99, 0, 'f', 1));
+            }
+            if (*idle > 0 && s.consumed > 0 && now - lastActivityMs >= *idle * 1000)
+                QCoreApplication::quit();
+        },
+        Qt::QueuedConnection);
+    publisher.start();
     QCoreApplication::exec();
     c.console.endProgress();
     sink.stop();
