@@ -147,7 +147,8 @@ private slots:
         dl.topic = topic;
         dl.partition = 2;
         dl.offset = 40;
-        dl.value = QByteArray("\xff\x00'); DROP TABLE ratings;--", 29);
+        static constexpr char kHostile[] = "\xff\x00'); DROP TABLE ratings;--";
+        dl.value = QByteArray(kHostile, sizeof(kHostile) - 1);
         dl.headers = {{"ce_id", "x"}};
         dl.reason = QStringLiteral("value is not valid UTF-8");
         b.deadLetters = {dl, dl}; // the same coordinates twice: stored once
