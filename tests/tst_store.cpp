@@ -59,7 +59,7 @@ private slots:
         auto second = m_store->migrate();
         QVERIFY(first && second);
         QCOMPARE(*first, *second);
-        QCOMPARE(*first, 2);
+        QCOMPARE(*first, 3);
     }
 
     void batchIsIdempotentAndCountsOnlyNewRows() {
@@ -109,6 +109,51 @@ private slots:
         QVERIFY(m_store->storedOffsets(QStringLiteral("c2"), QStringLiteral("g"), topic)->empty());
         QVERIFY(m_store->forgetOffsets(QStringLiteral("c1"), QStringLiteral("g"), topic).has_value());
         QVERIFY(m_store->storedOffsets(QStringLiteral("c1"), QStringLiteral("g"), topic)->empty());
+    }
+
+    void ratingsArePagedByKeysetNewestFirst() {
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        const QString run = test::uniqueName(QStringLiteral("run"));
+        const qint64 movie = QDateTime::currentMSecsSinceEpoch() + 7;
+        store::Batch b;
+        b.clusterId = QStringLiteral("c1");
+        b.group = QStringLiteral("g");
+        b.topic = topic;
+        for (int i = 0; i < 25; ++i)
+            b.rows.push_back(row(run, i, i % 2 ? movie : movie + 1, 0.5 * (1 + i % 10), 0, i));
+        QVERIFY(m_store->writeBatch(b).has_value());
+
+        store::RatingFilter f;
+        f.runId = run;
+        QList<qint64> seen;
+        qint64 cursor = 0;
+        for (int page = 0; page < 10; ++page) {
+            auto rows = m_store->ratingsPage(f, 10, cursor);
+            QVERIFY2(rows.has_value(), rows ? "" : qPrintable(rows.error().message));
+            if (rows->empty())
+                break;
+            for (const auto& r : *rows) {
+                QVERIFY(cursor == 0 || r.rowId < cursor); // strictly older than the previous page
+                seen << r.row.event.runSeq;
+            }
+            cursor = rows->back().rowId;
+        }
+        QCOMPARE(seen.size(), 25); // every row exactly once, across three pages of 10, 10, 5
+        QCOMPARE(QSet<qint64>(seen.begin(), seen.end()).size(), 25);
+        QCOMPARE(seen.first(), qint64(24)); // newest first
+
+        f.movieId = movie;
+        auto odd = m_store->ratingsPage(f, 100);
+        QVERIFY(odd.has_value());
+        QCOMPARE(odd->size(), size_t(12));
+        for (const auto& r : *odd)
+            QCOMPARE(r.row.event.movieId, movie);
+        f.movieId.reset();
+        f.rating = 5.0;
+        QCOMPARE(m_store->ratingsPage(f, 100)->size(), size_t(2)); // seq 9 and 19
+        f.rating.reset();
+        f.persistedFrom = QDateTime::currentDateTimeUtc().addSecs(60);
+        QVERIFY(m_store->ratingsPage(f, 100)->empty());
     }
 
     void failedBatchLeavesNothingBehind() {

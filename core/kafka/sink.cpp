@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 namespace loadlevel::kafka {
@@ -71,6 +72,8 @@ private:
     void clearBatch();
     void dropPartitions(const rd_kafka_topic_partition_list_t* parts);
     void setPaused(bool paused);
+    void rewind(const rd_kafka_message_t* msg); // fetch this message again later
+    void markDatabaseUp();
     void onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
     void onDatabaseDown(const Error& e);
     int batchLimit() const;
@@ -101,10 +104,13 @@ private:
     Clock::time_point m_batchStarted;
     bool m_inFlush = false;
     bool m_databaseDown = false;
-    bool m_paused = false;
+    bool m_paused = false;  // the user's pause is applied to the current assignment
+    bool m_repause = false; // partitions were assigned while paused: pause them (outside the callback)
+    static constexpr size_t kMaxBufferedWhileDown = 200000;
 
     mutable std::mutex m_assignMutex;
     QList<int> m_assigned;
+    std::set<int> m_owned; // member thread only: partitions this member may store offsets for
 };
 
 int Sink::Member::batchLimit() const {
@@ -112,7 +118,7 @@ int Sink::Member::batchLimit() const {
     if (ceiling <= 0)
         return m_sink.m_options.batchRows;
     // Under a ceiling, smaller batches (about 5 per second in all) keep the write rate smooth.
-    const int smooth = static_cast<int>(ceiling / 5.0 / std::max(1, m_sink.m_options.members));
+    const int smooth = static_cast<int>(ceiling / 5.0 / std::max(1, m_sink.m_memberCount.load()));
     return std::clamp(smooth, 1, m_sink.m_options.batchRows);
 }
 
@@ -188,6 +194,13 @@ void Sink::Member::run() {
     }
 
     while (!m_stop.load(std::memory_order_relaxed)) {
+        // The user's pause, applied here and never inside a rebalance callback (see flush()).
+        if (const bool wanted = m_sink.m_paused.load(); wanted != m_paused || (wanted && m_repause)) {
+            if (wanted)
+                flush(); // what was read before the pause is stored, so the lag shown is real
+            setPaused(wanted);
+            m_repause = false;
+        }
         int waitMs = 100;
         if (!m_batch.empty()) {
             const auto elapsed =
@@ -208,6 +221,10 @@ void Sink::Member::run() {
 }
 
 void Sink::Member::handle(const rd_kafka_message_t* msg) {
+    // Belt and braces: a message of a partition this member no longer owns must not move that
+    // partition's stored offset (another member owns it now and reads it from the database).
+    if (!msg->err && !m_owned.contains(msg->partition))
+        return;
     if (msg->err) {
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return;
@@ -305,13 +322,16 @@ bool Sink::Member::writeOnce() {
         rd_kafka_topic_partition_list_add(list.get(), topic.constData(), o.partition)->offset = o.nextOffset;
     rd_kafka_commit(m_rk.get(), list.get(), 1);
     clearBatch();
-    if (m_databaseDown) {
-        m_databaseDown = false;
-        m_sink.m_databaseDownMembers.fetch_sub(1);
-        m_sink.reportRecovered(
-            QStringLiteral("sink member %1: database is back, writing again").arg(m_index));
-    }
+    markDatabaseUp();
     return true;
+}
+
+void Sink::Member::markDatabaseUp() {
+    if (!m_databaseDown)
+        return;
+    m_databaseDown = false;
+    m_sink.m_databaseDownMembers.fetch_sub(1);
+    m_sink.reportRecovered(QStringLiteral("sink member %1: database is back, writing again").arg(m_index));
 }
 
 void Sink::Member::onDatabaseDown(const Error& e) {
@@ -343,26 +363,41 @@ bool Sink::Member::flush() {
     auto backoff = 100ms;
     bool written = false;
     while (!(written = writeOnce())) {
-        // Database down: stop fetching, keep the batch, keep serving the group, try again later.
-        setPaused(true);
+        // Database down: keep the batch and keep polling, so the member stays in the group and
+        // serves rebalances. Messages that arrive meanwhile join the (uncommitted) batch up to a
+        // cap; past it a partition is sought back, so memory stays bounded and nothing is skipped.
+        // No pause/resume here: pausing around a rebalance can leave a partition paused for good
+        // in librdkafka 2.0 (confluentinc/librdkafka#5591), which hung this sink once under load.
         if (m_stop.load())
             break; // nothing was committed, so the next owner re-reads these messages
         const auto until = Clock::now() + backoff;
         while (Clock::now() < until && !m_stop.load()) {
-            if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), 50)})
+            MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), 50)};
+            if (!msg)
+                continue;
+            if (msg->err || m_batch.rows.size() + m_batch.deadLetters.size() < kMaxBufferedWhileDown)
                 handle(msg.get());
-            setPaused(true); // partitions assigned meanwhile start unpaused
+            else
+                rewind(msg.get());
         }
         backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
         if (m_batch.empty()) // every partition of the batch was revoked meanwhile
             break;
     }
     m_inFlush = false;
-    if (m_paused)
-        setPaused(false);
     if (!written)
         clearBatch();
     return written;
+}
+
+void Sink::Member::rewind(const rd_kafka_message_t* msg) {
+    if (!m_owned.contains(msg->partition))
+        return;
+    PartitionList list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)->offset =
+        msg->offset;
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(m_rk.get(), list.get(), 0))
+        rd_kafka_error_destroy(e);
 }
 
 void Sink::Member::dropPartitions(const rd_kafka_topic_partition_list_t* parts) {
@@ -387,6 +422,7 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
                 m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
             if (r) {
                 stored = std::move(*r);
+                markDatabaseUp();
                 break;
             }
             onDatabaseDown(r.error());
@@ -402,6 +438,8 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
             ids << parts->elems[i].partition;
         }
         rd_kafka_assign(m_rk.get(), parts);
+        m_repause = m_paused; // new partitions start fetching; the member loop pauses them again
+        m_owned = std::set<int>(ids.begin(), ids.end());
         std::sort(ids.begin(), ids.end());
         std::lock_guard lock(m_assignMutex);
         m_assigned = ids;
@@ -415,6 +453,7 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         dropPartitions(parts);
     }
     rd_kafka_assign(m_rk.get(), nullptr);
+    m_owned.clear();
     std::lock_guard lock(m_assignMutex);
     m_assigned.clear();
 }
@@ -434,7 +473,7 @@ Sink::~Sink() {
 Result<void> Sink::start() {
     if (!m_members.empty())
         return {};
-    if (m_options.members < 1 || m_options.batchRows < 1 || m_options.batchMs < 1)
+    if (m_options.members < 0 || m_options.batchRows < 1 || m_options.batchMs < 1)
         return fail(
             Error::invalid(QStringLiteral("sink needs at least one member, one row and one ms per batch")));
     {
@@ -446,26 +485,40 @@ Result<void> Sink::start() {
             return fail(v.error());
     }
     m_stopping = false;
-    for (int i = 0; i < m_options.members; ++i) {
-        m_members.push_back(std::make_unique<Member>(*this, i));
-        m_members.back()->start();
-    }
+    setMembers(m_options.members);
     return {};
 }
+
+void Sink::setMembers(int members) {
+    members = std::max(0, members);
+    while (static_cast<int>(m_members.size()) < members) {
+        m_members.push_back(std::make_unique<Member>(*this, m_nextMemberIndex++));
+        m_members.back()->start();
+    }
+    while (static_cast<int>(m_members.size()) > members) {
+        std::unique_ptr<Member> last = std::move(m_members.back());
+        m_members.pop_back();
+        last->requestStop();
+        last->join();
+        m_retired.consumed += last->consumed;
+        m_retired.persisted += last->persisted;
+        m_retired.duplicates += last->duplicates;
+        m_retired.deadLetters += last->deadLetters;
+        m_retired.batches += last->batches;
+    }
+    m_options.members = members;
+    m_memberCount = members;
+}
+
+void Sink::setPaused(bool paused) { m_paused = paused; }
 
 void Sink::stop() {
     m_stopping = true;
     for (auto& m : m_members)
-        m->requestStop();
-    for (auto& m : m_members) {
-        m->join();
-        m_retired.consumed += m->consumed;
-        m_retired.persisted += m->persisted;
-        m_retired.duplicates += m->duplicates;
-        m_retired.deadLetters += m->deadLetters;
-        m_retired.batches += m->batches;
-    }
-    m_members.clear();
+        m->requestStop(); // all at once, so they leave the group together
+    const int running = static_cast<int>(m_members.size());
+    setMembers(0);
+    m_options.members = running; // a later start() brings back as many
 }
 
 void Sink::setMaxRowsPerSecond(double rowsPerSec) {
@@ -519,6 +572,7 @@ SinkStatus Sink::status() const {
         s.assignments << m->assigned();
     }
     s.members = static_cast<int>(m_members.size());
+    s.paused = m_paused.load();
     s.databaseUp = m_databaseDownMembers.load() == 0;
     std::lock_guard lock(m_errorMutex);
     s.lastError = m_lastError;

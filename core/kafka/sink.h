@@ -33,6 +33,7 @@ struct SinkStatus {
     qint64 batches = 0;
     int members = 0;
     bool databaseUp = true;
+    bool paused = false;
     QString lastError;
     QList<QList<int>> assignments; // partitions per member
 };
@@ -62,6 +63,12 @@ public:
     [[nodiscard]] SinkStatus status() const;
     [[nodiscard]] const SinkOptions& options() const { return m_options; }
     void setMaxRowsPerSecond(double rowsPerSec);
+    // Changes the number of members while running (0 stops consuming; the group rebalances).
+    // Blocks while removed members finish their batch: call it off the UI thread.
+    void setMembers(int members);
+    // Paused members stay in the group but fetch nothing (lag builds up); resume drains it.
+    void setPaused(bool paused);
+    [[nodiscard]] bool paused() const { return m_paused.load(); }
 
 signals:
     void problem(const QString& message);
@@ -81,6 +88,9 @@ private:
     std::vector<std::unique_ptr<Member>> m_members;
     SinkStatus m_retired; // counters of members already stopped, so totals survive stop()
     std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_paused{false};
+    int m_nextMemberIndex = 0;
+    std::atomic<int> m_memberCount{0}; // read by members (batch smoothing), written by setMembers()
     std::atomic<double> m_maxRowsPerSec{0};
 
     std::mutex m_throttleMutex;

@@ -63,6 +63,13 @@ const std::vector<QtSqlStore::Migration>& PostgresStore::migrations() const {
              "ALTER TABLE kafka_offsets DROP CONSTRAINT kafka_offsets_pkey",
              "ALTER TABLE kafka_offsets ADD PRIMARY KEY (cluster_id, group_id, topic, kafka_partition)",
          }},
+        // Insertion order for keyset pagination of the rows browser and GET /ratings.
+        {3,
+         {
+             "ALTER TABLE ratings ADD COLUMN row_id bigserial",
+             "CREATE INDEX ratings_row ON ratings (row_id)",
+             "CREATE INDEX ratings_persisted ON ratings (persisted_at)",
+         }},
     };
     return steps;
 }
@@ -180,6 +187,10 @@ PostgresStore::~PostgresStore() {
         QSqlDatabase::removeDatabase(m_name);
     }
 }
+
+const char* PostgresStore::rowIdColumn() const { return "row_id"; }
+
+QVariant PostgresStore::timeParameter(const QDateTime& t) const { return t.toUTC(); }
 
 const char* PostgresStore::runLatencySql() const {
     return "SELECT extract(epoch FROM persisted_at - event_time) * 1000 FROM ratings WHERE run_id = ?";

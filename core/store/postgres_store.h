@@ -26,6 +26,8 @@ protected:
     Result<QSqlDatabase> db() override;
     Error dbError(const QString& what, const QSqlError& e) override;
     const char* runLatencySql() const override;
+    const char* rowIdColumn() const override;
+    QVariant timeParameter(const QDateTime& t) const override;
     std::vector<const char*> migrationPrologue() const override;
     const char* migrationTableSql() const override;
     const std::vector<Migration>& migrations() const override;

@@ -2,6 +2,8 @@
 
 #include "event/codec.h"
 
+#include <algorithm>
+
 namespace loadlevel::store {
 
 namespace {
@@ -17,10 +19,8 @@ SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, receiv
   FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
 constexpr const char* kSelectMovieStats =
     "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?";
-constexpr const char* kSelectRating = R"(
-SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, kafka_partition,
-       kafka_offset, persisted_at
-  FROM ratings WHERE event_id = ?)";
+constexpr const char* kRatingColumns = "event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, "
+                                       "kafka_topic, kafka_partition, kafka_offset, persisted_at";
 } // namespace
 
 Result<int> QtSqlStore::migrate() {
@@ -64,17 +64,85 @@ Result<int> QtSqlStore::migrate() {
 
 Result<QSqlQuery> QtSqlStore::query(const char* sql, std::initializer_list<QVariant> binds,
                                     const QString& what) {
+    return query(QString::fromUtf8(sql), QVariantList(binds), what);
+}
+
+Result<QSqlQuery> QtSqlStore::query(const QString& sql, const QVariantList& binds, const QString& what) {
     auto d = db();
     if (!d)
         return fail(d.error());
     QSqlQuery q(*d);
     q.setForwardOnly(true);
-    q.prepare(QString::fromUtf8(sql));
+    q.prepare(sql);
     for (const QVariant& b : binds)
         q.addBindValue(b);
     if (!q.exec())
         return fail(dbError(what, q.lastError()));
     return q;
+}
+
+StoredRating QtSqlStore::readRating(const QSqlQuery& q, int first) {
+    StoredRating r;
+    r.row.event.eventId = QUuid(q.value(first).toString());
+    r.row.event.userId = q.value(first + 1).toLongLong();
+    r.row.event.movieId = q.value(first + 2).toLongLong();
+    r.row.event.rating = q.value(first + 3).toDouble();
+    r.row.event.eventTime = readTime(q.value(first + 4));
+    r.row.event.source = q.value(first + 5).toString();
+    r.row.event.runId = q.value(first + 6).toString();
+    r.row.event.runSeq = q.value(first + 7).isNull() ? -1 : q.value(first + 7).toLongLong();
+    r.topic = q.value(first + 8).toString();
+    r.row.partition = q.value(first + 9).toInt();
+    r.row.offset = q.value(first + 10).toLongLong();
+    r.persistedAt = readTime(q.value(first + 11));
+    return r;
+}
+
+Result<std::vector<StoredRating>> QtSqlStore::ratingsPage(const RatingFilter& f, int limit, qint64 beforeRowId) {
+    // The statement is assembled from fixed fragments only; every value is bound.
+    const QString rowId = QString::fromLatin1(rowIdColumn());
+    QString sql = u"SELECT " + rowId + u", " + QLatin1String(kRatingColumns) + u" FROM ratings WHERE 1 = 1";
+    QVariantList binds;
+    if (f.userId) {
+        sql += u" AND user_id = ?";
+        binds << *f.userId;
+    }
+    if (f.movieId) {
+        sql += u" AND movie_id = ?";
+        binds << *f.movieId;
+    }
+    if (f.rating) {
+        sql += u" AND rating = ?";
+        binds << *f.rating;
+    }
+    if (!f.runId.isEmpty()) {
+        sql += u" AND run_id = ?";
+        binds << f.runId;
+    }
+    if (f.persistedFrom.isValid()) {
+        sql += u" AND persisted_at >= ?";
+        binds << timeParameter(f.persistedFrom);
+    }
+    if (f.persistedTo.isValid()) {
+        sql += u" AND persisted_at < ?";
+        binds << timeParameter(f.persistedTo);
+    }
+    if (beforeRowId > 0) {
+        sql += u" AND " + rowId + u" < ?";
+        binds << beforeRowId;
+    }
+    sql += u" ORDER BY " + rowId + u" DESC LIMIT ?";
+    binds << std::clamp(limit, 1, 10000);
+    auto q = query(sql, binds, QStringLiteral("reading ratings"));
+    if (!q)
+        return fail(q.error());
+    std::vector<StoredRating> out;
+    while (q->next()) {
+        StoredRating r = readRating(*q, 1);
+        r.rowId = q->value(0).toLongLong();
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 QDateTime QtSqlStore::readTime(const QVariant& v) {
@@ -142,26 +210,13 @@ Result<std::optional<MovieStats>> QtSqlStore::movieStats(qint64 movieId) {
 }
 
 Result<std::optional<StoredRating>> QtSqlStore::findRating(const QUuid& eventId) {
-    auto q = query(kSelectRating, {QString::fromLatin1(event::formatUuid(eventId))},
-                   QStringLiteral("reading a rating"));
+    auto q = query(u"SELECT " + QLatin1String(kRatingColumns) + u" FROM ratings WHERE event_id = ?",
+                   {QString::fromLatin1(event::formatUuid(eventId))}, QStringLiteral("reading a rating"));
     if (!q)
         return fail(q.error());
     if (!q->next())
         return std::optional<StoredRating>{};
-    StoredRating r;
-    r.row.event.eventId = QUuid(q->value(0).toString());
-    r.row.event.userId = q->value(1).toLongLong();
-    r.row.event.movieId = q->value(2).toLongLong();
-    r.row.event.rating = q->value(3).toDouble();
-    r.row.event.eventTime = readTime(q->value(4));
-    r.row.event.source = q->value(5).toString();
-    r.row.event.runId = q->value(6).toString();
-    r.row.event.runSeq = q->value(7).isNull() ? -1 : q->value(7).toLongLong();
-    r.topic = q->value(8).toString();
-    r.row.partition = q->value(9).toInt();
-    r.row.offset = q->value(10).toLongLong();
-    r.persistedAt = readTime(q->value(11));
-    return r;
+    return readRating(*q, 0);
 }
 
 Result<std::vector<double>> QtSqlStore::runLatenciesMs(const QString& runId) {

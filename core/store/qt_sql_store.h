@@ -34,12 +34,18 @@ public:
     Result<std::optional<MovieStats>> movieStats(qint64 movieId) override;
     Result<std::optional<StoredRating>> findRating(const QUuid& eventId) override;
     Result<std::vector<double>> runLatenciesMs(const QString& runId) override;
+    Result<std::vector<StoredRating>> ratingsPage(const RatingFilter& filter, int limit,
+                                                  qint64 beforeRowId) override;
 
 protected:
     virtual Result<QSqlDatabase> db() = 0;
     virtual Error dbError(const QString& what, const QSqlError& e) = 0;
     // SQL: persisted_at - event_time in milliseconds for the rows of run `?`.
     [[nodiscard]] virtual const char* runLatencySql() const = 0;
+    // The column that numbers rows in insertion order ("row_id" on PostgreSQL, "rowid" on SQLite).
+    [[nodiscard]] virtual const char* rowIdColumn() const = 0;
+    // A timestamp as the backend compares it (QDateTime for PostgreSQL, RFC 3339 text for SQLite).
+    [[nodiscard]] virtual QVariant timeParameter(const QDateTime& t) const = 0;
     // Statements that open the migration transaction and take a lock against concurrent migrators.
     [[nodiscard]] virtual std::vector<const char*> migrationPrologue() const = 0;
     // CREATE TABLE IF NOT EXISTS schema_migrations (version, applied_at) in this dialect.
@@ -49,6 +55,8 @@ protected:
 
     // Prepares, binds and runs one statement; the error names `what` and the database.
     Result<QSqlQuery> query(const char* sql, std::initializer_list<QVariant> binds, const QString& what);
+    Result<QSqlQuery> query(const QString& sql, const QVariantList& binds, const QString& what);
+    static StoredRating readRating(const QSqlQuery& q, int first); // the kRatingColumns, from column `first`
     // A timestamp column: QDateTime from PostgreSQL, RFC 3339 text from SQLite.
     static QDateTime readTime(const QVariant& v);
 };

@@ -76,6 +76,11 @@ const std::vector<QtSqlStore::Migration>& SqliteStore::migrations() const {
              "DROP TABLE kafka_offsets",
              "ALTER TABLE kafka_offsets_v2 RENAME TO kafka_offsets",
          }},
+        // Keyset pagination uses SQLite's own rowid (insertion order); time filters need this index.
+        {3,
+         {
+             "CREATE INDEX ratings_persisted ON ratings (persisted_at)",
+         }},
     };
     return steps;
 }
@@ -132,6 +137,13 @@ SqliteStore::~SqliteStore() {
 
 QString SqliteStore::describe() const {
     return u"SQLite " + m_path;
+}
+
+// SQLite numbers rows itself (the table has a rowid): no migration needed.
+const char* SqliteStore::rowIdColumn() const { return "rowid"; }
+
+QVariant SqliteStore::timeParameter(const QDateTime& t) const {
+    return QString::fromLatin1(event::formatTimestamp(t.toMSecsSinceEpoch()));
 }
 
 const char* SqliteStore::runLatencySql() const {

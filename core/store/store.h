@@ -77,6 +77,17 @@ struct StoredRating {
     RatingRow row;
     QString topic;
     QDateTime persistedAt;
+    qint64 rowId = 0; // insertion order; the cursor of ratingsPage()
+};
+
+// What the rows browser and GET /ratings filter on; unset fields do not filter.
+struct RatingFilter {
+    std::optional<qint64> userId;
+    std::optional<qint64> movieId;
+    std::optional<double> rating;
+    QString runId;
+    QDateTime persistedFrom; // inclusive
+    QDateTime persistedTo;   // exclusive
 };
 
 // Persistence for the sink and the read side. One instance per thread: it owns a named
@@ -108,6 +119,10 @@ public:
     virtual Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) = 0;
     virtual Result<std::optional<MovieStats>> movieStats(qint64 movieId) = 0;
     virtual Result<std::optional<StoredRating>> findRating(const QUuid& eventId) = 0;
+    // Newest first, keyset-paginated (never OFFSET): rows with rowId < beforeRowId (0: from the
+    // newest), at most `limit`. The last row's rowId is the cursor of the next page.
+    virtual Result<std::vector<StoredRating>> ratingsPage(const RatingFilter& filter, int limit,
+                                                          qint64 beforeRowId = 0) = 0;
     // persisted_at - event_time of every row of a run, in milliseconds (end-to-end latency).
     virtual Result<std::vector<double>> runLatenciesMs(const QString& runId) = 0;
 };

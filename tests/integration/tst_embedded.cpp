@@ -185,6 +185,55 @@ private slots:
                 QStringLiteral("max send→ack %1 ms, schedule slip %2 ms").arg(ack.max / 1000.0).arg(slipMs)));
     }
 
+    void pausedSinkHoldsAndResumedSinkDrains() {
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("pause.sqlite"));
+        auto pipe = pipeline::Pipeline::start(s, {});
+        QVERIFY(pipe.has_value());
+        kafka::Sink* sink = (*pipe)->sink();
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+
+        sink->setPaused(true);
+        QVERIFY(sink->status().paused);
+        QTest::qWait(500); // members see the flag on their next poll
+        load::RunSpec spec;
+        spec.count = 2000;
+        auto m = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
+        QVERIFY(m.has_value());
+        QTest::qWait(1500);
+        QCOMPARE(*(*pipe)->store().countRatings(m->runId), qint64(0)); // held back while paused
+
+        sink->setPaused(false);
+        auto v = load::awaitVerification((*pipe)->store(), *m, std::chrono::seconds(60));
+        QVERIFY(v && v->ok());
+        QCOMPARE(v->persisted, qint64(2000));
+    }
+
+    void membersChangeWhileRunning() {
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("members.sqlite"));
+        auto pipe = pipeline::Pipeline::start(s, {});
+        QVERIFY(pipe.has_value());
+        kafka::Sink* sink = (*pipe)->sink();
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+
+        sink->setMembers(0); // nobody consumes
+        QCOMPARE(sink->status().members, 0);
+        load::RunSpec spec;
+        spec.count = 3000;
+        auto m = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
+        QVERIFY(m.has_value());
+        QCOMPARE(*(*pipe)->store().countRatings(m->runId), qint64(0));
+
+        sink->setMembers(2);
+        QCOMPARE(sink->status().members, 2);
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value()); // all 6 partitions owned again
+        auto v = load::awaitVerification((*pipe)->store(), *m, std::chrono::seconds(60));
+        QVERIFY(v && v->ok());
+        QCOMPARE(v->duplicates, qint64(0));
+        QCOMPARE(v->persisted, qint64(3000));
+    }
+
     void largeRunsAreWarnedAbout() {
         pipeline::Settings s;
         s.database = m_dir.filePath(QStringLiteral("warn.sqlite"));
