@@ -44,6 +44,9 @@ public:
     Result<void> setBrokerDown(int brokerId, bool down);
     Result<void> setRoundTripDelay(int brokerId, int milliseconds);
     // The next `count` Produce requests fail with `error` (e.g. RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS).
+    // Known limit of librdkafka 2.0's mock broker: with the idempotent producer retrying, it can
+    // acknowledge a retried batch without storing it, so `verify` then reports those events missing
+    // (the sink stores exactly what the broker holds; tst_embedded checks that).
     void injectProduceErrors(int count, rd_kafka_resp_err_t error);
 
 private:

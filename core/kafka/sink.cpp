@@ -110,7 +110,6 @@ private:
 
     mutable std::mutex m_assignMutex;
     QList<int> m_assigned;
-    std::set<int> m_owned; // member thread only: partitions this member may store offsets for
 };
 
 int Sink::Member::batchLimit() const {
@@ -221,10 +220,6 @@ void Sink::Member::run() {
 }
 
 void Sink::Member::handle(const rd_kafka_message_t* msg) {
-    // Belt and braces: a message of a partition this member no longer owns must not move that
-    // partition's stored offset (another member owns it now and reads it from the database).
-    if (!msg->err && !m_owned.contains(msg->partition))
-        return;
     if (msg->err) {
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return;
@@ -391,11 +386,9 @@ bool Sink::Member::flush() {
 }
 
 void Sink::Member::rewind(const rd_kafka_message_t* msg) {
-    if (!m_owned.contains(msg->partition))
-        return;
     PartitionList list(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)->offset =
-        msg->offset;
+    rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)
+        ->offset = msg->offset;
     if (rd_kafka_error_t* e = rd_kafka_seek_partitions(m_rk.get(), list.get(), 0))
         rd_kafka_error_destroy(e);
 }
@@ -439,7 +432,6 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         }
         rd_kafka_assign(m_rk.get(), parts);
         m_repause = m_paused; // new partitions start fetching; the member loop pauses them again
-        m_owned = std::set<int>(ids.begin(), ids.end());
         std::sort(ids.begin(), ids.end());
         std::lock_guard lock(m_assignMutex);
         m_assigned = ids;
@@ -453,7 +445,6 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         dropPartitions(parts);
     }
     rd_kafka_assign(m_rk.get(), nullptr);
-    m_owned.clear();
     std::lock_guard lock(m_assignMutex);
     m_assigned.clear();
 }
@@ -510,7 +501,9 @@ void Sink::setMembers(int members) {
     m_memberCount = members;
 }
 
-void Sink::setPaused(bool paused) { m_paused = paused; }
+void Sink::setPaused(bool paused) {
+    m_paused = paused;
+}
 
 void Sink::stop() {
     m_stopping = true;

@@ -244,10 +244,15 @@ private slots:
         auto sink = startSink(topic, test::uniqueName(QStringLiteral("g")), 2);
         QSignalSpy problems(sink.get(), &kafka::Sink::problem);
         QSignalSpy recoveries(sink.get(), &kafka::Sink::recovered);
-        connect(sink.get(), &kafka::Sink::problem, this, [](const QString& m) { qInfo() << "sink:" << m; }, Qt::DirectConnection);
-        connect(sink.get(), &kafka::Sink::recovered, this, [](const QString& m) { qInfo() << "sink:" << m; }, Qt::DirectConnection);
+        connect(
+            sink.get(), &kafka::Sink::problem, this, [](const QString& m) { qInfo() << "sink:" << m; },
+            Qt::DirectConnection);
+        connect(
+            sink.get(), &kafka::Sink::recovered, this, [](const QString& m) { qInfo() << "sink:" << m; },
+            Qt::DirectConnection);
         BackgroundRun run(config(), topic, 40000, 2000); // 20 s of events
-        QTRY_VERIFY_WITH_TIMEOUT(sink->status().persisted > 2000, 90000); // generous: CI machines may be loaded
+        QTRY_VERIFY_WITH_TIMEOUT(sink->status().persisted > 2000,
+                                 90000); // generous: CI machines may be loaded
         QCOMPARE(test::runStack({QStringLiteral("pg-stop"), QStringLiteral("--immediate")}), 0);
         QTest::qWait(10000);
         QVERIFY(!sink->status().databaseUp);
@@ -257,7 +262,8 @@ private slots:
         const auto v = waitVerified(*m, 120000);
         if (!v.ok())
             qInfo() << "sink status:" << sink->status().persisted << "persisted," << sink->status().consumed
-                    << "consumed, database up:" << sink->status().databaseUp << "last error:" << sink->status().lastError
+                    << "consumed, database up:" << sink->status().databaseUp
+                    << "last error:" << sink->status().lastError
                     << "first missing:" << QList<qint64>(v.missingSample.begin(), v.missingSample.end());
         QCOMPARE(v.missing, qint64(0));
         QCOMPARE(v.duplicates, qint64(0));
