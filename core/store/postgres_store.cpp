@@ -188,9 +188,13 @@ PostgresStore::~PostgresStore() {
     }
 }
 
-const char* PostgresStore::rowIdColumn() const { return "row_id"; }
+const char* PostgresStore::rowIdColumn() const {
+    return "row_id";
+}
 
-QVariant PostgresStore::timeParameter(const QDateTime& t) const { return t.toUTC(); }
+QVariant PostgresStore::timeParameter(const QDateTime& t) const {
+    return t.toUTC();
+}
 
 const char* PostgresStore::runLatencySql() const {
     return "SELECT extract(epoch FROM persisted_at - event_time) * 1000 FROM ratings WHERE run_id = ?";

@@ -19,8 +19,9 @@ SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, receiv
   FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
 constexpr const char* kSelectMovieStats =
     "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?";
-constexpr const char* kRatingColumns = "event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, "
-                                       "kafka_topic, kafka_partition, kafka_offset, persisted_at";
+constexpr const char* kRatingColumns =
+    "event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, "
+    "kafka_topic, kafka_partition, kafka_offset, persisted_at";
 } // namespace
 
 Result<int> QtSqlStore::migrate() {
@@ -98,7 +99,8 @@ StoredRating QtSqlStore::readRating(const QSqlQuery& q, int first) {
     return r;
 }
 
-Result<std::vector<StoredRating>> QtSqlStore::ratingsPage(const RatingFilter& f, int limit, qint64 beforeRowId) {
+Result<std::vector<StoredRating>> QtSqlStore::ratingsPage(const RatingFilter& f, int limit,
+                                                          qint64 beforeRowId) {
     // The statement is assembled from fixed fragments only; every value is bound.
     const QString rowId = QString::fromLatin1(rowIdColumn());
     QString sql = u"SELECT " + rowId + u", " + QLatin1String(kRatingColumns) + u" FROM ratings WHERE 1 = 1";

@@ -140,7 +140,9 @@ QString SqliteStore::describe() const {
 }
 
 // SQLite numbers rows itself (the table has a rowid): no migration needed.
-const char* SqliteStore::rowIdColumn() const { return "rowid"; }
+const char* SqliteStore::rowIdColumn() const {
+    return "rowid";
+}
 
 QVariant SqliteStore::timeParameter(const QDateTime& t) const {
     return QString::fromLatin1(event::formatTimestamp(t.toMSecsSinceEpoch()));
