@@ -25,7 +25,7 @@ MainWindow::MainWindow(pipeline::Settings settings, QWidget* parent)
     connect(m_session, &Session::failed, this, &MainWindow::onProblem);
     connect(m_session, &Session::runProgress, this, &MainWindow::onRunProgress);
     connect(m_session, &Session::runFinished, this, &MainWindow::onRunFinished);
-    connect(m_session, &Session::snapshot, m_chart, &ThroughputChart::addSnapshot);
+    connect(m_session, &Session::snapshot, this, &MainWindow::onSnapshot);
     connect(m_session, &Session::ratingsLoaded, m_ratings, &RatingsModel::setRows);
     m_thread.start();
     QMetaObject::invokeMethod(m_session, &Session::start, Qt::QueuedConnection);
@@ -123,8 +123,16 @@ void MainWindow::buildUi() {
     split->addWidget(left);
 
     auto* tabs = new QTabWidget;
-    m_chart = new ThroughputChart;
-    tabs->addTab(m_chart, tr("Live"));
+    auto* live = new QWidget;
+    auto* liveLayout = new QVBoxLayout(live);
+    m_throughput =
+        new LiveChart(tr("Throughput"), tr("ratings/s"), {tr("acknowledged by Kafka"), tr("persisted")});
+    m_lag = new LiveChart(tr("Consumer lag"), tr("messages"), {tr("total")});
+    m_latency =
+        new LiveChart(tr("End-to-end latency (send → row)"), tr("ms"), {tr("p50"), tr("p95"), tr("p99")});
+    for (LiveChart* c : {m_throughput, m_lag, m_latency})
+        liveLayout->addWidget(c);
+    tabs->addTab(live, tr("Live"));
     m_ratings = new RatingsModel(this);
     m_table = new QTableView;
     m_table->setModel(m_ratings);
@@ -140,7 +148,7 @@ void MainWindow::buildUi() {
 
     setCentralWidget(central);
     statusBar()->showMessage(tr("Starting…"));
-    resize(1100, 700);
+    resize(1200, 860);
 }
 
 void MainWindow::onStarted(const QString& description, int partitions) {
@@ -157,6 +165,37 @@ void MainWindow::onStarted(const QString& description, int partitions) {
 
 void MainWindow::onProblem(const QString& message) {
     statusBar()->showMessage(message);
+}
+
+void MainWindow::onSnapshot(const metrics::Snapshot& s) {
+    const qint64 now = s.at.toMSecsSinceEpoch();
+    if (m_firstSnapshotMs == 0) {
+        m_firstSnapshotMs = m_lastRateMs = now;
+        m_lastTotals = s.totals;
+        return;
+    }
+    const double t = (now - m_firstSnapshotMs) / 1000.0;
+    // Rates over at least 200 ms keep the lines readable at 10 snapshots a second.
+    if (const double dt = (now - m_lastRateMs) / 1000.0; dt >= 0.2) {
+        m_throughput->append(t, {(s.totals.acked - m_lastTotals.acked) / dt,
+                                 (s.totals.persisted - m_lastTotals.persisted) / dt});
+        m_lastRateMs = now;
+        m_lastTotals = s.totals;
+    }
+    if (!s.lag.isEmpty()) {
+        const metrics::GroupLag& g = s.lag.front();
+        QStringList names{tr("total")};
+        QList<double> values{static_cast<double>(g.totalLag)};
+        for (const auto& p : g.partitions) {
+            names << tr("partition %1").arg(p.partition);
+            values << static_cast<double>(p.lag);
+        }
+        m_lag->setSeriesNames(names);
+        m_lag->append(t, values);
+    }
+    if (s.sendToPersisted.count > 0)
+        m_latency->append(t, {s.sendToPersisted.p50 / 1000.0, s.sendToPersisted.p95 / 1000.0,
+                              s.sendToPersisted.p99 / 1000.0});
 }
 
 void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total) {

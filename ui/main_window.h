@@ -1,9 +1,9 @@
 #pragma once
 
 #include "pipeline/settings.h"
+#include "ui/live_chart.h"
 #include "ui/ratings_model.h"
 #include "ui/session.h"
-#include "ui/throughput_chart.h"
 
 #include <QLabel>
 #include <QMainWindow>
@@ -35,6 +35,9 @@ public:
     [[nodiscard]] QSpinBox* countBox() const { return m_count; }
     [[nodiscard]] bool isReady() const { return m_ready; }
     [[nodiscard]] QString lastRunSummary() const { return m_lastSummary; }
+    [[nodiscard]] LiveChart* throughputChart() const { return m_throughput; }
+    [[nodiscard]] LiveChart* lagChart() const { return m_lag; }
+    [[nodiscard]] LiveChart* latencyChart() const { return m_latency; }
 
 private:
     void buildUi();
@@ -42,6 +45,7 @@ private:
     void onProblem(const QString& message);
     void onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total);
     void onRunFinished(const QString& summary, bool ok);
+    void onSnapshot(const metrics::Snapshot& s);
 
     QThread m_thread;
     Session* m_session; // lives on m_thread
@@ -53,7 +57,12 @@ private:
     QProgressBar* m_persisted = nullptr;
     QSpinBox* m_members = nullptr;
     QCheckBox* m_pause = nullptr;
-    ThroughputChart* m_chart = nullptr;
+    LiveChart* m_throughput = nullptr;
+    LiveChart* m_lag = nullptr;
+    LiveChart* m_latency = nullptr;
+    qint64 m_firstSnapshotMs = 0;
+    qint64 m_lastRateMs = 0;
+    metrics::StageCounters m_lastTotals;
     QTableView* m_table = nullptr;
     RatingsModel* m_ratings = nullptr;
     QTimer m_refresh;

@@ -34,6 +34,11 @@ void Session::start() {
     connect(m_publisher.get(), &metrics::SnapshotPublisher::snapshot, this, &Session::snapshot);
     connect(m_pipe->sink(), &kafka::Sink::problem, this, &Session::failed, Qt::QueuedConnection);
     m_publisher->start();
+    // Lag of the pipeline's own group, once a second, into the snapshots the charts draw.
+    m_lagMonitor = m_pipe->makeLagMonitor(1000);
+    connect(m_lagMonitor.get(), &metrics::LagMonitor::updated, m_publisher.get(),
+            &metrics::SnapshotPublisher::setLag, Qt::DirectConnection);
+    m_lagMonitor->start();
     emit started(m_pipe->describe(), m_settings.partitions);
 }
 
@@ -129,6 +134,9 @@ void Session::shutdown() {
     if (m_runThread.joinable())
         m_runThread.join();
     m_verifyTimer.stop();
+    if (m_lagMonitor)
+        m_lagMonitor->stop();
+    m_lagMonitor.reset();
     if (m_publisher)
         m_publisher->stop();
     m_publisher.reset();

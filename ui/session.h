@@ -47,6 +47,7 @@ private:
     pipeline::Settings m_settings;
     std::unique_ptr<pipeline::Pipeline> m_pipe;
     std::unique_ptr<metrics::SnapshotPublisher> m_publisher;
+    std::unique_ptr<metrics::LagMonitor> m_lagMonitor;
     std::thread m_runThread;
     std::atomic<bool> m_cancel{false};
     std::atomic<bool> m_running{false};
