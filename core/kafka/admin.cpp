@@ -186,12 +186,22 @@ Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, cons
     auto info = describeTopic(topic, false, timeout);
     if (!info)
         return fail(info.error());
+    QList<int> partitions;
+    for (const auto& p : info->partitions)
+        partitions << p.id;
+    return committedOffsets(group, topic, partitions, timeout);
+}
+
+Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, const QString& topic,
+                                                      const QList<int>& partitions,
+                                                      std::chrono::milliseconds timeout) {
     auto client = groupClient(group);
     if (!client)
         return fail(client.error());
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(info->partitions.size())));
-    for (const auto& p : info->partitions)
-        rd_kafka_topic_partition_list_add(list.get(), topic.toUtf8().constData(), p.id);
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    const QByteArray name = topic.toUtf8();
+    for (int p : partitions)
+        rd_kafka_topic_partition_list_add(list.get(), name.constData(), p);
     const auto e = rd_kafka_committed(*client, list.get(), ms(timeout));
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
         return fail(kafkaError(QStringLiteral("committed offsets of group %1").arg(group), e));

@@ -51,6 +51,10 @@ public:
     Result<std::map<int, qint64>>
     committedOffsets(const QString& group, const QString& topic,
                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // The same for partitions the caller already knows (no metadata request).
+    Result<std::map<int, qint64>> committedOffsets(const QString& group, const QString& topic,
+                                                   const QList<int>& partitions,
+                                                   std::chrono::milliseconds timeout);
 
     // Consumer groups on the cluster (ListGroups). The embedded cluster cannot list groups.
     Result<QStringList> listGroups(std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -8,15 +8,6 @@
 
 namespace loadlevel::metrics {
 
-namespace {
-rd_kafka_t* rk(void* p) {
-    return static_cast<rd_kafka_t*>(p);
-}
-rd_kafka_topic_t* rkt(void* p) {
-    return static_cast<rd_kafka_topic_t*>(p);
-}
-} // namespace
-
 LagMonitor::LagMonitor(kafka::ClientConfig config, Options options, QObject* parent)
     : QObject(parent)
     , m_config(std::move(config))
@@ -26,10 +17,6 @@ LagMonitor::LagMonitor(kafka::ClientConfig config, Options options, QObject* par
 
 LagMonitor::~LagMonitor() {
     stop();
-    if (m_peekTopic)
-        rd_kafka_topic_destroy(rkt(m_peekTopic));
-    if (m_peek)
-        rd_kafka_destroy(rk(m_peek));
 }
 
 void LagMonitor::start() {
@@ -77,12 +64,11 @@ Result<void> LagMonitor::ensureClients() {
         if (!conf)
             return fail(conf.error());
         std::array<char, 512> err{};
-        rd_kafka_t* handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size());
-        if (!handle)
+        m_peek.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
+        if (!m_peek)
             return fail(Error::failed(QString::fromUtf8(err.data())));
         (void)conf->release();
-        m_peek = handle;
-        m_peekTopic = rd_kafka_topic_new(handle, m_options.topic.toUtf8().constData(), nullptr);
+        m_peekTopic.reset(rd_kafka_topic_new(m_peek.get(), m_options.topic.toUtf8().constData(), nullptr));
     }
     return {};
 }
@@ -96,7 +82,7 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
         const qint64 from = p.committed >= 0 ? p.committed : p.low;
         if (p.lag <= 0 || from < p.low)
             continue;
-        if (rd_kafka_consume_start(rkt(m_peekTopic), p.partition, from) == 0)
+        if (rd_kafka_consume_start(m_peekTopic.get(), p.partition, from) == 0)
             started << &p;
     }
     // One budget for all: the first fetch also pays for the connection to each leader.
@@ -105,7 +91,7 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         if (rd_kafka_message_t* msg = rd_kafka_consume(
-                rkt(m_peekTopic), p->partition, static_cast<int>(std::max<qint64>(10, left.count())))) {
+                m_peekTopic.get(), p->partition, static_cast<int>(std::max<qint64>(10, left.count())))) {
             if (!msg->err) {
                 const qint64 ts = rd_kafka_message_timestamp(msg, nullptr);
                 if (ts > 0)
@@ -113,7 +99,7 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
             }
             rd_kafka_message_destroy(msg);
         }
-        rd_kafka_consume_stop(rkt(m_peekTopic), p->partition);
+        rd_kafka_consume_stop(m_peekTopic.get(), p->partition);
     }
 }
 
@@ -125,6 +111,9 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
     if (!topic)
         return fail(topic.error());
 
+    QList<int> partitionIds; // read once per poll, shared by every group
+    for (const auto& p : topic->partitions)
+        partitionIds << p.id;
     const QDateTime at = QDateTime::currentDateTimeUtc();
     const qint64 nowMs = at.toMSecsSinceEpoch();
     QList<GroupLag> out;
@@ -133,7 +122,8 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
         g.group = group;
         g.topic = m_options.topic;
         g.at = at;
-        auto committed = m_admin->committedOffsets(group, m_options.topic, std::chrono::seconds(5));
+        auto committed =
+            m_admin->committedOffsets(group, m_options.topic, partitionIds, std::chrono::seconds(5));
         if (!committed) {
             g.error = committed.error().message;
             emit problem(g.error);

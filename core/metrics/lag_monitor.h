@@ -93,8 +93,8 @@ private:
     kafka::ClientConfig m_config;
     Options m_options;
     std::unique_ptr<kafka::Admin> m_admin;
-    void* m_peek = nullptr; // rd_kafka_t* of the peek consumer (no group)
-    void* m_peekTopic = nullptr;
+    kafka::KafkaHandle m_peek; // a consumer without a group, to read the oldest unconsumed message
+    kafka::TopicHandle m_peekTopic;
     std::map<std::pair<QString, int>, std::deque<OffsetSample>> m_windows;
     std::mutex m_pollMutex;
     std::atomic<bool> m_stop{false};

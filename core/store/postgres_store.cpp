@@ -217,13 +217,6 @@ Error PostgresStore::dbError(const QString& what, const QSqlError& e) {
     return isTransient(e) ? Error::unavailable(message) : Error::failed(message);
 }
 
-Result<void> PostgresStore::connect() {
-    auto d = db();
-    if (!d)
-        return fail(d.error());
-    return {};
-}
-
 Result<QSqlDatabase> PostgresStore::db() {
     QSqlDatabase d;
     if (QSqlDatabase::contains(m_name)) {

@@ -17,8 +17,6 @@ public:
     PostgresStore(const PostgresStore&) = delete;
     PostgresStore& operator=(const PostgresStore&) = delete;
 
-    Result<void> connect();
-
     QString describe() const override;
     Result<BatchResult> writeBatch(const Batch& batch) override;
 
