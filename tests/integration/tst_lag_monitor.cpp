@@ -58,16 +58,25 @@ private slots:
         QVERIFY(load::Runner(config(), m_topic).run(spec).has_value());
 
         // Let a slow sink (2,000 rows/s) read part of it, then stop it: a group with lag, frozen.
+        // Small fetches interleave the partitions (by default a member drains one partition, up to
+        // 1 MB a fetch, before the next), so the group has committed on all of them when it stops.
         pipeline::Settings s;
         s.database = m_stack.db;
         kafka::SinkOptions o;
         o.topic = m_topic;
         o.group = m_group;
         o.maxRowsPerSec = 2000;
-        o.members = 3; // commits on several partitions, not only the first one fetched
-        kafka::Sink sink(config(), o, s.storeFactory());
+        o.members = 3;
+        kafka::ClientConfig sinkConfig = config();
+        sinkConfig.set("max.partition.fetch.bytes", "16384");
+        kafka::Sink sink(sinkConfig, o, s.storeFactory());
         QVERIFY(sink.start().has_value());
-        QTRY_VERIFY_WITH_TIMEOUT(sink.status().persisted >= 4000, 60000);
+        auto committedEverywhere = [&] {
+            auto c = (*admin)->committedOffsets(m_group, m_topic);
+            return c && c->size() == 6 &&
+                   std::all_of(c->begin(), c->end(), [](const auto& kv) { return kv.second >= 0; });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sink.status().persisted >= 4000 && committedEverywhere(), 60000);
         sink.stop();
         QTest::qWait(1000); // the last asynchronous offset commit reaches the broker
     }
