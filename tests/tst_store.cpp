@@ -5,6 +5,7 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 
 using namespace loadlevel;
 
@@ -81,6 +82,14 @@ private slots:
         QCOMPARE(movieCount(movieA), qint64(2));
         QCOMPARE((*m_store->movieStats(movieA))->average, 3.75);
         QVERIFY(!m_store->movieStats(-5)->has_value());
+        auto recent = m_store->recentMovieStats(10); // the stats tab: both movies, with their numbers
+        QVERIFY2(recent.has_value(), recent ? "" : qPrintable(recent.error().message));
+        const auto a = std::ranges::find(*recent, movieA, &store::MovieStats::movieId);
+        QVERIFY(a != recent->end());
+        QCOMPARE(a->count, qint64(2));
+        QCOMPARE(a->average, 3.75);
+        QVERIFY(a->updatedAt.isValid());
+        QVERIFY(std::ranges::find(*recent, movieB, &store::MovieStats::movieId) != recent->end());
 
         // The same events again (a redelivery after a crash): nothing new, stats unchanged.
         b.offsets = {{0, 12}, {1, 8}};

@@ -1,12 +1,31 @@
 #include "ui/live_chart.h"
 
 #include <QChart>
+#include <QContextMenuEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QMenu>
+#include <QTextStream>
+#include <QToolTip>
 #include <algorithm>
+#include <cmath>
 
 namespace loadlevel::ui {
 
+namespace {
+
+QString formatValue(double v) {
+    if (std::abs(v) >= 100 || v == std::floor(v))
+        return QStringLiteral("%L1").arg(v, 0, 'f', 0);
+    return QStringLiteral("%L1").arg(v, 0, 'f', 1);
+}
+
+} // namespace
+
 LiveChart::LiveChart(const QString& title, const QString& unit, const QStringList& names, QWidget* parent)
     : QChartView(parent)
+    , m_title(title)
+    , m_unit(unit)
     , m_x(new QValueAxis)
     , m_y(new QValueAxis) {
     // Three of these stack in one tab: the unit goes into the title and the legend to the side,
@@ -25,9 +44,10 @@ LiveChart::LiveChart(const QString& title, const QString& unit, const QStringLis
     setChart(c);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(180);
+    setToolTip(tr("Hover a line for its value; right-click to save the chart as PNG or its data as CSV"));
     setSeriesNames(names);
     m_redraw.setSingleShot(true);
-    m_redraw.setInterval(40);
+    m_redraw.setInterval(100); // ~10 Hz, however often points come in
     connect(&m_redraw, &QTimer::timeout, this, &LiveChart::redraw);
 }
 
@@ -37,21 +57,56 @@ void LiveChart::setSeriesNames(const QStringList& names) {
         chart()->addSeries(s);
         s->attachAxis(m_x);
         s->attachAxis(m_y);
+        connect(s, &QLineSeries::hovered, this, &LiveChart::showHover);
         m_series.push_back(s);
         m_rings.emplace_back();
     }
     for (qsizetype i = 0; i < names.size(); ++i)
-        m_series[static_cast<size_t>(i)]->setName(names[i]);
+        if (m_series[static_cast<size_t>(i)]->name() != names[i])
+            m_series[static_cast<size_t>(i)]->setName(names[i]);
+}
+
+QStringList LiveChart::seriesNames() const {
+    QStringList out;
+    for (const QLineSeries* s : m_series)
+        out << s->name();
+    return out;
+}
+
+qsizetype LiveChart::drawnPoints() const {
+    qsizetype n = 0;
+    for (const QLineSeries* s : m_series)
+        n += s->count();
+    return n;
+}
+
+void LiveChart::setWindowSeconds(double seconds) {
+    m_windowSec = std::clamp(seconds, 10.0, kMaxWindowSec);
+    redraw();
+}
+
+void LiveChart::setPaused(bool paused) {
+    m_paused = paused;
+    if (paused)
+        m_redraw.stop(); // a redraw already due would change the frozen picture
+    else
+        redraw();
+}
+
+void LiveChart::clear() {
+    for (auto& ring : m_rings)
+        ring.clear();
+    redraw();
 }
 
 void LiveChart::append(double t, const QList<double>& values) {
     for (size_t i = 0; i < m_rings.size() && i < static_cast<size_t>(values.size()); ++i) {
         auto& ring = m_rings[i];
         ring.emplace_back(t, values[static_cast<qsizetype>(i)]);
-        while (!ring.empty() && ring.front().x() < t - m_windowSec)
+        while (!ring.empty() && ring.front().x() < t - kMaxWindowSec)
             ring.pop_front();
     }
-    if (!m_redraw.isActive())
+    if (!m_paused && !m_redraw.isActive())
         m_redraw.start();
 }
 
@@ -60,19 +115,108 @@ void LiveChart::redraw() {
     for (const auto& ring : m_rings)
         if (!ring.empty())
             now = std::max(now, ring.back().x());
+    m_now = now;
+    const double from = now - m_windowSec;
+    // About one min/max pair per two pixels of plot width.
+    const int buckets = std::max(50, static_cast<int>(chart()->plotArea().width() / 2));
+    const double bucketSec = m_windowSec / buckets;
     double top = 10;
     for (size_t i = 0; i < m_rings.size(); ++i) {
+        const auto& ring = m_rings[i];
+        auto first = std::lower_bound(ring.begin(), ring.end(), from,
+                                      [](const QPointF& p, double x) { return p.x() < x; });
+        const auto inWindow = std::distance(first, ring.end());
         QList<QPointF> points;
-        points.reserve(static_cast<qsizetype>(m_rings[i].size()));
-        for (const QPointF& p : m_rings[i]) {
-            points << QPointF(p.x() - now, p.y());
-            top = std::max(top, p.y());
+        if (inWindow <= 2 * buckets) {
+            points.reserve(inWindow);
+            for (auto it = first; it != ring.end(); ++it)
+                points << QPointF(it->x() - now, it->y());
+        } else {
+            points.reserve(2 * buckets + 2);
+            auto it = first;
+            while (it != ring.end()) {
+                const double end = from + (std::floor((it->x() - from) / bucketSec) + 1) * bucketSec;
+                QPointF lo = *it, hi = *it;
+                for (; it != ring.end() && it->x() < end; ++it) {
+                    if (it->y() < lo.y())
+                        lo = *it;
+                    if (it->y() > hi.y())
+                        hi = *it;
+                }
+                // In time order, so the line goes through both extremes of the bucket.
+                const QPointF& a = lo.x() <= hi.x() ? lo : hi;
+                const QPointF& b = lo.x() <= hi.x() ? hi : lo;
+                points << QPointF(a.x() - now, a.y());
+                if (b != a)
+                    points << QPointF(b.x() - now, b.y());
+            }
         }
+        for (const QPointF& p : points)
+            top = std::max(top, p.y());
         m_series[i]->replace(points);
     }
     m_x->setRange(-m_windowSec, 0);
+    m_x->setLabelFormat(m_windowSec >= 120 ? QStringLiteral("%.0f s") : QStringLiteral("%d s"));
     m_y->setRange(0, top * 1.1);
     m_y->applyNiceNumbers(); // round ticks (0, 1000, 2000, …), not 1375, 2750
+}
+
+QString LiveChart::valuesAt(double relativeT) const {
+    const double t = m_now + relativeT;
+    QStringList lines;
+    for (size_t i = 0; i < m_rings.size(); ++i) {
+        const auto& ring = m_rings[i];
+        if (ring.empty())
+            continue;
+        auto it = std::lower_bound(ring.begin(), ring.end(), t,
+                                   [](const QPointF& p, double x) { return p.x() < x; });
+        if (it == ring.end())
+            --it;
+        else if (it != ring.begin() && std::abs(std::prev(it)->x() - t) < std::abs(it->x() - t))
+            --it;
+        lines << QStringLiteral("%1: %2 %3").arg(m_series[i]->name(), formatValue(it->y()), m_unit);
+    }
+    return QStringLiteral("%1 s\n").arg(relativeT, 0, 'f', 1) + lines.join(u'\n');
+}
+
+void LiveChart::showHover(const QPointF& point, bool state) {
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(QCursor::pos(), valuesAt(point.x()), this);
+}
+
+void LiveChart::writeCsv(QIODevice& out, bool header) const {
+    QTextStream s(&out);
+    if (header)
+        s << "chart,series,time_s,value\r\n";
+    for (size_t i = 0; i < m_rings.size(); ++i)
+        for (const QPointF& p : m_rings[i])
+            s << '"' << m_title << "\",\"" << m_series[i]->name() << "\"," << QString::number(p.x(), 'f', 3)
+              << ',' << QString::number(p.y(), 'g', 10) << "\r\n";
+}
+
+void LiveChart::contextMenuEvent(QContextMenuEvent* event) {
+    QMenu menu(this);
+    menu.addAction(m_paused ? tr("Resume") : tr("Pause"), this, [this] { setPaused(!m_paused); });
+    menu.addSeparator();
+    menu.addAction(tr("Save chart as PNG…"), this, [this] {
+        const QString file =
+            QFileDialog::getSaveFileName(this, tr("Save chart"), m_title + u".png", tr("PNG images (*.png)"));
+        if (!file.isEmpty())
+            grab().save(file, "PNG");
+    });
+    menu.addAction(tr("Save data as CSV…"), this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Save chart data"), m_title + u".csv",
+                                                          tr("CSV files (*.csv)"));
+        if (file.isEmpty())
+            return;
+        QFile f(file);
+        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            writeCsv(f);
+    });
+    menu.exec(event->globalPos());
 }
 
 } // namespace loadlevel::ui

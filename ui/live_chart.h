@@ -7,30 +7,60 @@
 #include <deque>
 #include <vector>
 
+class QIODevice;
+
 namespace loadlevel::ui {
 
 // A sliding-window line chart for values that arrive ~10 times a second (throughput, lag,
-// latency). Points go into ring buffers; a coalescing timer redraws at most every 40 ms with one
-// QXYSeries::replace() per series, never one repaint per point. Thread: the UI thread.
+// latency). Points go into ring buffers that hold the longest window (15 minutes); a coalescing
+// timer redraws at most 10 times a second with one QXYSeries::replace() per series, never one
+// repaint per point. Wide windows are thinned to a min/max envelope of about one point pair per
+// two pixels, so peaks stay visible and a redraw stays cheap.
+// Pause freezes the picture (points keep coming in); hovering a line shows its value there.
+// Thread: the UI thread.
 class LiveChart final : public QChartView {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LiveChart)
 public:
+    static constexpr double kMaxWindowSec = 15 * 60;
+
     LiveChart(const QString& title, const QString& unit, const QStringList& names, QWidget* parent = nullptr);
 
     // One point per series at time t (seconds, increasing); values beyond the series are ignored.
     void append(double t, const QList<double>& values);
     // Series can be added later (e.g. one per partition once the partitions are known).
     void setSeriesNames(const QStringList& names);
+    [[nodiscard]] QStringList seriesNames() const;
     [[nodiscard]] qsizetype points() const {
         return m_rings.empty() ? 0 : static_cast<qsizetype>(m_rings[0].size());
     }
-    void setWindowSeconds(double seconds) { m_windowSec = seconds; }
+    // Points drawn by the last redraw, over every series (thinned for wide windows).
+    [[nodiscard]] qsizetype drawnPoints() const;
+    [[nodiscard]] QString title() const { return m_title; }
+
+    void setWindowSeconds(double seconds);
+    [[nodiscard]] double windowSeconds() const { return m_windowSec; }
+    void setPaused(bool paused);
+    [[nodiscard]] bool isPaused() const { return m_paused; }
+    void clear();
+
+    // Every buffered point: "chart,series,time_s,value" rows (long format, with a header when asked).
+    void writeCsv(QIODevice& out, bool header = true) const;
+    // "series: value unit" at time t (relative to now, <= 0), from the buffered points nearest to it.
+    [[nodiscard]] QString valuesAt(double relativeT) const;
+
+protected:
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     void redraw();
+    void showHover(const QPointF& point, bool state);
 
+    QString m_title;
+    QString m_unit;
     double m_windowSec = 60;
+    double m_now = 0; // time of the newest point drawn
+    bool m_paused = false;
     QValueAxis* m_x;
     QValueAxis* m_y;
     std::vector<QLineSeries*> m_series;

@@ -1,66 +1,233 @@
 #include "ui/main_window.h"
 
+#include "metrics/lag_status.h"
+#include "ui/settings_dialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QChart>
 #include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
-#include <QTableView>
 #include <QVBoxLayout>
+#include <cmath>
+#include <librdkafka/rdkafka.h>
 
 namespace loadlevel::ui {
 
-MainWindow::MainWindow(pipeline::Settings settings, QWidget* parent)
+namespace {
+
+const char* healthColor(Health h) {
+    switch (h) {
+    case Health::Connected:
+        return "#2e7d32";
+    case Health::Degraded:
+        return "#ef6c00";
+    case Health::Down:
+        return "#c62828";
+    case Health::Starting:
+        break;
+    }
+    return "#757575";
+}
+
+QString healthName(Health h) {
+    switch (h) {
+    case Health::Connected:
+        return MainWindow::tr("connected");
+    case Health::Degraded:
+        return MainWindow::tr("degraded");
+    case Health::Down:
+        return MainWindow::tr("down");
+    case Health::Starting:
+        break;
+    }
+    return MainWindow::tr("starting");
+}
+
+bool isDark(const QPalette& p) {
+    return p.color(QPalette::Window).lightness() < 128;
+}
+
+} // namespace
+
+MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* parent)
     : QMainWindow(parent)
-    , m_session(new Session(std::move(settings))) {
-    setWindowTitle(tr("Loadlevel"));
+    , m_settings(std::move(settings))
+    , m_profile(std::move(profile))
+    , m_session(new Session(m_settings))
+    , m_secrets(new SecretStore(QStringLiteral("loadlevel"), this)) {
+    setWindowTitle(m_profile.isEmpty() ? tr("Loadlevel") : tr("Loadlevel — %1").arg(m_profile));
     buildUi();
+    buildMenus();
+    applyChartTheme();
 
     m_session->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_session, &QObject::deleteLater);
     connect(m_session, &Session::started, this, &MainWindow::onStarted);
-    connect(m_session, &Session::failed, this, &MainWindow::onProblem);
+    connect(m_session, &Session::health, this, &MainWindow::onHealth);
+    connect(m_session, &Session::problem, this, &MainWindow::onProblem);
+    connect(m_session, &Session::singleSent, this, [this](const QString& message, bool ok) {
+        m_singleResult->setText(message);
+        m_singleResult->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828"));
+    });
+    connect(m_session, &Session::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &Session::runProgress, this, &MainWindow::onRunProgress);
     connect(m_session, &Session::runFinished, this, &MainWindow::onRunFinished);
     connect(m_session, &Session::snapshot, this, &MainWindow::onSnapshot);
-    connect(m_session, &Session::ratingsLoaded, m_ratings, &RatingsModel::setRows);
+    // The rows browser asks, the session queries (on its thread), the browser takes the answer.
+    connect(m_browser, &RowsBrowser::requestRatings, m_session, &Session::queryRatings);
+    connect(m_browser, &RowsBrowser::requestMovieStats, m_session, &Session::queryMovieStats);
+    connect(m_browser, &RowsBrowser::requestDeadLetters, m_session, &Session::queryDeadLetters);
+    connect(m_session, &Session::ratingsLoaded, m_browser, &RowsBrowser::onRatings);
+    connect(m_session, &Session::movieStatsLoaded, m_browser, &RowsBrowser::onMovieStats);
+    connect(m_session, &Session::deadLettersLoaded, m_browser, &RowsBrowser::onDeadLetters);
+    connect(m_browser, &RowsBrowser::message, this, &MainWindow::onProblem);
+    connect(m_secrets, &SecretStore::message, this, &MainWindow::onProblem);
     m_thread.start();
-    QMetaObject::invokeMethod(m_session, &Session::start, Qt::QueuedConnection);
 
-    // The rows browser follows the database once a second (queries run on the session thread).
-    m_refresh.setInterval(1000);
-    connect(&m_refresh, &QTimer::timeout, this, [this] {
-        QMetaObject::invokeMethod(
-            m_session, [s = m_session] { s->refreshRatings(1000); }, Qt::QueuedConnection);
-    });
+    QSettings prefs;
+    restoreGeometry(prefs.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(prefs.value(QStringLiteral("window/state")).toByteArray());
+    startSession();
 }
 
 MainWindow::~MainWindow() {
-    m_refresh.stop();
+    m_browser->setLive(false);
     QMetaObject::invokeMethod(m_session, &Session::shutdown, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
+}
+
+void MainWindow::startSession() {
+    // A profile's secrets come from the keychain first (asynchronously), then the pipeline starts.
+    QStringList secretKeys;
+    QSettings prefs;
+    if (!m_profile.isEmpty())
+        (void)Profiles(prefs).load(m_profile, &secretKeys);
+    if (secretKeys.isEmpty()) {
+        applySettings(m_settings);
+        return;
+    }
+    auto pending = std::make_shared<int>(static_cast<int>(secretKeys.size()));
+    for (const QString& key : secretKeys)
+        m_secrets->read(
+            Profiles::keychainKey(m_profile, key),
+            [this, key, pending](bool found, const QString& value, const QString& error) {
+                if (found)
+                    Profiles::applySecret(m_settings, key, value);
+                else
+                    onProblem(tr("The %1 of profile %2 is not available from the keychain%3: "
+                                 "enter it in Settings")
+                                  .arg(key, m_profile, error.isEmpty() ? QString() : u" (" + error + u")"));
+                if (--*pending == 0)
+                    applySettings(m_settings);
+            });
+}
+
+void MainWindow::applySettings(const pipeline::Settings& settings) {
+    m_settings = settings;
+    m_ready = false;
+    m_send->setEnabled(false);
+    m_paced->setEnabled(false);
+    m_single->setEnabled(false);
+    m_browser->setLive(false);
+    m_throughput->clear();
+    m_lag->clear();
+    m_latency->clear();
+    m_firstSnapshotMs = 0;
+    m_latencyHistory.clear();
+    statusBar()->showMessage(tr("Starting the pipeline…"));
+    toSession([s = m_session, settings] { s->restart(settings); });
 }
 
 void MainWindow::buildUi() {
     auto* central = new QWidget;
     auto* outer = new QVBoxLayout(central);
 
+    // Header: health, mode and addresses, the last error.
+    auto* header = new QHBoxLayout;
+    m_healthDot = new QLabel;
+    m_healthDot->setFixedWidth(110);
+    m_healthDot->setToolTip(tr("connected: Kafka and the database answer; degraded: the sink reports a "
+                               "problem; down: Kafka or the database does not answer"));
     m_header = new QLabel(tr("Starting the pipeline…"));
     m_header->setWordWrap(true);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_header->setToolTip(tr("Which mode Loadlevel runs in, and where Kafka and the database are"));
-    outer->addWidget(m_header);
+    auto* headerText = new QVBoxLayout;
+    headerText->addWidget(m_header);
+    m_lastError = new QLabel;
+    m_lastError->setWordWrap(true);
+    m_lastError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_lastError->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_lastError->setVisible(false);
+    headerText->addWidget(m_lastError);
+    header->addWidget(m_healthDot, 0, Qt::AlignTop);
+    header->addLayout(headerText, 1);
+    outer->addLayout(header);
 
     auto* split = new QSplitter;
+    split->setObjectName(QStringLiteral("mainSplit"));
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 4, 0);
 
-    auto* fire = new QGroupBox(tr("Fire ratings"));
-    auto* fireForm = new QFormLayout(fire);
+    // One rating, by hand.
+    auto* single = new QGroupBox(tr("One rating"));
+    auto* sf = new QFormLayout(single);
+    m_user = new QSpinBox;
+    m_user->setRange(1, 1'000'000'000);
+    m_user->setValue(4);
+    m_movie = new QSpinBox;
+    m_movie->setRange(1, 1'000'000'000);
+    m_movie->setValue(3);
+    m_stars = new QDoubleSpinBox;
+    m_stars->setRange(0.5, 5.0);
+    m_stars->setSingleStep(0.5);
+    m_stars->setDecimals(1);
+    m_stars->setValue(4.0);
+    m_stars->setSuffix(tr(" ★"));
+    m_stars->setToolTip(tr("Half stars, 0.5 to 5.0"));
+    m_single = new QPushButton(tr("Send rating"));
+    m_single->setEnabled(false);
+    m_single->setToolTip(tr("Send this one rating (Ctrl+Shift+Enter)"));
+    m_single->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
+    connect(m_stars, &QDoubleSpinBox::editingFinished, this,
+            [this] { m_stars->setValue(std::round(m_stars->value() * 2) / 2); });
+    connect(m_single, &QPushButton::clicked, this, [this] {
+        const qint64 user = m_user->value(), movie = m_movie->value();
+        const double stars = std::round(m_stars->value() * 2) / 2;
+        m_singleResult->setText(tr("sending…"));
+        toSession([s = m_session, user, movie, stars] { s->sendSingle(user, movie, stars); });
+    });
+    m_singleResult = new QLabel;
+    m_singleResult->setWordWrap(true);
+    sf->addRow(tr("User"), m_user);
+    sf->addRow(tr("Movie"), m_movie);
+    sf->addRow(tr("Rating"), m_stars);
+    sf->addRow(m_single);
+    sf->addRow(m_singleResult);
+    leftLayout->addWidget(single);
+
+    // A burst and a paced run share the progress bars: one run at a time.
+    auto* fire = new QGroupBox(tr("Runs"));
+    auto* ff = new QFormLayout(fire);
     m_count = new QSpinBox;
     m_count->setRange(1, 10'000'000);
     m_count->setValue(1000);
@@ -70,104 +237,425 @@ void MainWindow::buildUi() {
     m_send->setEnabled(false);
     m_send->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_send->setToolTip(tr("Send the burst (Ctrl+Enter)"));
-    m_cancel = new QPushButton(tr("Cancel"));
-    m_cancel->setEnabled(false);
     connect(m_count, &QSpinBox::valueChanged, this,
             [this](int n) { m_send->setText(tr("Send %L1").arg(n)); });
     connect(m_send, &QPushButton::clicked, this, [this] {
-        m_send->setEnabled(false);
-        m_cancel->setEnabled(true);
-        m_acked->setValue(0);
-        m_persisted->setValue(0);
-        const int n = m_count->value();
-        QMetaObject::invokeMethod(
-            m_session, [s = m_session, n] { s->sendBurst(n); }, Qt::QueuedConnection);
+        const qint64 n = m_count->value();
+        m_runIsPaced = false;
+        setRunning(true);
+        toSession([s = m_session, n] { s->startRun(n, 0); });
     });
-    connect(m_cancel, &QPushButton::clicked, this,
-            [this] { QMetaObject::invokeMethod(m_session, &Session::cancelRun, Qt::QueuedConnection); });
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_send);
-    buttons->addWidget(m_cancel);
+    auto* burstRow = new QHBoxLayout;
+    burstRow->addWidget(m_count);
+    burstRow->addWidget(m_send);
+    ff->addRow(tr("Burst"), burstRow);
+
+    m_rate = new QSpinBox;
+    m_rate->setRange(1, 1'000'000);
+    m_rate->setValue(500);
+    m_rate->setGroupSeparatorShown(true);
+    m_rate->setSuffix(tr(" /s"));
+    m_rate->setToolTip(tr("Ratings per second; each is due at its scheduled time (open model)"));
+    m_duration = new QSpinBox;
+    m_duration->setRange(1, 24 * 3600);
+    m_duration->setValue(30);
+    m_duration->setSuffix(tr(" s"));
+    m_paced = new QPushButton(tr("Start"));
+    m_paced->setEnabled(false);
+    m_paced->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_paced->setToolTip(tr("Start the paced run (Ctrl+R)"));
+    connect(m_paced, &QPushButton::clicked, this, [this] {
+        const double rate = m_rate->value();
+        const qint64 n = static_cast<qint64>(rate) * m_duration->value();
+        m_runIsPaced = true;
+        setRunning(true);
+        toSession([s = m_session, n, rate] { s->startRun(n, rate); });
+    });
+    auto* pacedRow = new QHBoxLayout;
+    pacedRow->addWidget(m_rate);
+    pacedRow->addWidget(new QLabel(tr("for")));
+    pacedRow->addWidget(m_duration);
+    pacedRow->addWidget(m_paced);
+    ff->addRow(tr("Paced"), pacedRow);
+
+    m_cancel = new QPushButton(tr("Stop"));
+    m_cancel->setEnabled(false);
+    m_cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_cancel->setToolTip(tr("Stop sending (Esc); what was sent is still verified. Press again to stop "
+                            "waiting for the rows."));
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        // First Stop: no more sending, the rows of what was sent are still awaited and verified.
+        // Stop again while verifying: stop waiting and report what is there.
+        m_runLabel->setText(tr("stopping; verifying what was sent…"));
+        toSession([s = m_session] { s->cancelRun(); });
+    });
     m_acked = new QProgressBar;
     m_acked->setFormat(tr("acknowledged %v / %m"));
+    m_acked->setValue(0);
     m_persisted = new QProgressBar;
     m_persisted->setFormat(tr("persisted %v / %m"));
-    fireForm->addRow(tr("Ratings"), m_count);
-    fireForm->addRow(buttons);
-    fireForm->addRow(m_acked);
-    fireForm->addRow(m_persisted);
+    m_persisted->setValue(0);
+    m_runLabel = new QLabel(tr("no run yet"));
+    m_runLabel->setWordWrap(true);
+    ff->addRow(m_acked);
+    ff->addRow(m_persisted);
+    auto* stopRow = new QHBoxLayout;
+    stopRow->addWidget(m_runLabel, 1);
+    stopRow->addWidget(m_cancel);
+    ff->addRow(stopRow);
     leftLayout->addWidget(fire);
 
+    // The sink.
     auto* sink = new QGroupBox(tr("Sink"));
-    auto* sinkForm = new QFormLayout(sink);
+    auto* kf = new QFormLayout(sink);
     m_members = new QSpinBox;
     m_members->setRange(0, 6);
     m_members->setValue(2);
     m_members->setEnabled(false);
     m_members->setToolTip(tr("Consumer-group members writing to the database (0 stops consuming)"));
-    connect(m_members, &QSpinBox::valueChanged, this, [this](int n) {
-        QMetaObject::invokeMethod(
-            m_session, [s = m_session, n] { s->setMembers(n); }, Qt::QueuedConnection);
-    });
+    connect(m_members, &QSpinBox::valueChanged, this,
+            [this](int n) { toSession([s = m_session, n] { s->setMembers(n); }); });
+    m_ceiling = new QSpinBox;
+    m_ceiling->setRange(0, 10'000'000);
+    m_ceiling->setSingleStep(100);
+    m_ceiling->setGroupSeparatorShown(true);
+    m_ceiling->setSpecialValueText(tr("no ceiling"));
+    m_ceiling->setSuffix(tr(" rows/s"));
+    m_ceiling->setToolTip(tr("The most rows per second the sink writes: the database's capacity in the "
+                             "load-levelling picture. Bursts above it wait in Kafka as lag."));
+    m_ceiling->setEnabled(false);
+    connect(m_ceiling, &QSpinBox::valueChanged, this,
+            [this](int n) { toSession([s = m_session, n] { s->setMaxRowsPerSecond(n); }); });
     m_pause = new QCheckBox(tr("Pause the sink"));
     m_pause->setEnabled(false);
     m_pause->setToolTip(tr("Members stay in the group but read nothing: watch the lag build up, then drain"));
-    connect(m_pause, &QCheckBox::toggled, this, [this](bool on) {
-        QMetaObject::invokeMethod(
-            m_session, [s = m_session, on] { s->setSinkPaused(on); }, Qt::QueuedConnection);
-    });
-    sinkForm->addRow(tr("Members"), m_members);
-    sinkForm->addRow(m_pause);
+    connect(m_pause, &QCheckBox::toggled, this,
+            [this](bool on) { toSession([s = m_session, on] { s->setSinkPaused(on); }); });
+    kf->addRow(tr("Members"), m_members);
+    kf->addRow(tr("Ceiling"), m_ceiling);
+    kf->addRow(m_pause);
     leftLayout->addWidget(sink);
-    leftLayout->addStretch();
-    split->addWidget(left);
 
+    // Fault knobs of the embedded cluster.
+    m_faults = new QGroupBox(tr("Embedded faults"));
+    m_faults->setToolTip(tr("Faults injected into the embedded cluster (librdkafka's mock brokers)"));
+    auto* xf = new QFormLayout(m_faults);
+    m_broker = new QComboBox;
+    m_brokerDown = new QPushButton(tr("Take down"));
+    m_brokerDown->setCheckable(true);
+    m_brokerDown->setToolTip(tr("Take the chosen broker down; press again to bring it back"));
+    connect(m_brokerDown, &QPushButton::toggled, this, [this](bool down) {
+        const int broker = m_broker->currentData().toInt();
+        m_brokerDown->setText(down ? tr("Bring up") : tr("Take down"));
+        m_broker->setEnabled(!down);
+        toSession([s = m_session, broker, down] { s->setBrokerDown(broker, down); });
+    });
+    auto* brokerRow = new QHBoxLayout;
+    brokerRow->addWidget(m_broker, 1);
+    brokerRow->addWidget(m_brokerDown);
+    m_delay = new QSpinBox;
+    m_delay->setRange(0, 10000);
+    m_delay->setSingleStep(50);
+    m_delay->setSuffix(tr(" ms"));
+    m_delay->setToolTip(tr("Round-trip time added to every broker's answers"));
+    connect(m_delay, &QSpinBox::editingFinished, this, [this] {
+        const int ms = m_delay->value();
+        toSession([s = m_session, ms] { s->setBrokerDelay(ms); });
+    });
+    xf->addRow(tr("Broker"), brokerRow);
+    xf->addRow(tr("Added delay"), m_delay);
+    m_faults->setEnabled(false);
+    leftLayout->addWidget(m_faults);
+    leftLayout->addStretch();
+
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(left);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumWidth(left->sizeHint().width() + 20);
+    split->addWidget(scroll);
+
+    // Live charts with their toolbar.
     auto* tabs = new QTabWidget;
-    auto* live = new QWidget;
-    auto* liveLayout = new QVBoxLayout(live);
-    m_throughput =
-        new LiveChart(tr("Throughput"), tr("ratings/s"), {tr("acknowledged by Kafka"), tr("persisted")});
+    m_live = new QWidget;
+    auto* liveLayout = new QVBoxLayout(m_live);
+    auto* chartBar = new QHBoxLayout;
+    m_window = new QComboBox;
+    m_window->addItem(tr("last minute"), 60);
+    m_window->addItem(tr("last 5 minutes"), 300);
+    m_window->addItem(tr("last 15 minutes"), 900);
+    m_window->setToolTip(tr("How much time the charts show"));
+    m_chartsPause = new QPushButton(tr("Pause"));
+    m_chartsPause->setCheckable(true);
+    m_chartsPause->setToolTip(tr("Freeze the charts to look closely (Ctrl+P); data keeps being recorded"));
+    auto* png = new QPushButton(tr("Save PNG…"));
+    png->setToolTip(tr("Save the three charts as one PNG image"));
+    auto* csv = new QPushButton(tr("Save CSV…"));
+    csv->setToolTip(tr("Save every point of the three charts (up to 15 minutes) as CSV"));
+    chartBar->addWidget(new QLabel(tr("Show")));
+    chartBar->addWidget(m_window);
+    chartBar->addWidget(m_chartsPause);
+    chartBar->addStretch();
+    chartBar->addWidget(png);
+    chartBar->addWidget(csv);
+    liveLayout->addLayout(chartBar);
+    m_throughput = new LiveChart(tr("Throughput"), tr("ratings/s"),
+                                 {tr("produced"), tr("acknowledged"), tr("consumed"), tr("persisted")});
     m_lag = new LiveChart(tr("Consumer lag"), tr("messages"), {tr("total")});
-    m_latency =
-        new LiveChart(tr("End-to-end latency (send → row)"), tr("ms"), {tr("p50"), tr("p95"), tr("p99")});
+    m_latency = new LiveChart(tr("End-to-end latency, last second (send → row)"), tr("ms"),
+                              {tr("p50"), tr("p95"), tr("p99")});
     for (LiveChart* c : {m_throughput, m_lag, m_latency})
-        liveLayout->addWidget(c);
-    tabs->addTab(live, tr("Live"));
-    m_ratings = new RatingsModel(this);
-    m_table = new QTableView;
-    m_table->setModel(m_ratings);
-    m_table->setAlternatingRowColors(true);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->verticalHeader()->setVisible(false);
-    tabs->addTab(m_table, tr("Ratings"));
+        liveLayout->addWidget(c, 1);
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
+        const double sec = m_window->currentData().toDouble();
+        for (LiveChart* c : {m_throughput, m_lag, m_latency})
+            c->setWindowSeconds(sec);
+        QSettings().setValue(QStringLiteral("charts/window"), sec);
+    });
+    connect(m_chartsPause, &QPushButton::toggled, this, [this](bool on) {
+        m_chartsPause->setText(on ? tr("Resume") : tr("Pause"));
+        for (LiveChart* c : {m_throughput, m_lag, m_latency})
+            c->setPaused(on);
+    });
+    connect(png, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getSaveFileName(
+            this, tr("Save charts"), QStringLiteral("loadlevel-charts.png"), tr("PNG images (*.png)"));
+        if (!f.isEmpty())
+            exportChartsPng(f);
+    });
+    connect(csv, &QPushButton::clicked, this, [this] {
+        const QString f = QFileDialog::getSaveFileName(
+            this, tr("Save chart data"), QStringLiteral("loadlevel-charts.csv"), tr("CSV files (*.csv)"));
+        if (!f.isEmpty())
+            exportChartsCsv(f);
+    });
+    tabs->addTab(m_live, tr("Live"));
+    m_browser = new RowsBrowser;
+    tabs->addTab(m_browser, tr("Persisted"));
     split->addWidget(tabs);
     split->setStretchFactor(1, 1);
     outer->addWidget(split, 1);
 
+    const int window = QSettings().value(QStringLiteral("charts/window"), 60).toInt();
+    m_window->setCurrentIndex(std::max(0, m_window->findData(window)));
+
     setCentralWidget(central);
+    m_rateLabel = new QLabel;
+    m_rateLabel->setToolTip(tr("Ratings persisted per second, now"));
+    statusBar()->addPermanentWidget(m_rateLabel);
     statusBar()->showMessage(tr("Starting…"));
-    resize(1200, 860);
+    resize(1280, 900);
 }
 
-void MainWindow::onStarted(const QString& description, int partitions) {
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* settings = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setShortcut(QKeySequence::Preferences);
+    if (settings->shortcut().isEmpty())
+        settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    file->addSeparator();
+    file->addAction(tr("Save charts as &PNG…"), this, [this] {
+        const QString f = QFileDialog::getSaveFileName(
+            this, tr("Save charts"), QStringLiteral("loadlevel-charts.png"), tr("PNG images (*.png)"));
+        if (!f.isEmpty())
+            exportChartsPng(f);
+    });
+    file->addAction(tr("Save chart &data as CSV…"), this, [this] {
+        const QString f = QFileDialog::getSaveFileName(
+            this, tr("Save chart data"), QStringLiteral("loadlevel-charts.csv"), tr("CSV files (*.csv)"));
+        if (!f.isEmpty())
+            exportChartsCsv(f);
+    });
+    file->addAction(tr("Export &rows as CSV…"), m_browser, &RowsBrowser::exportCsv);
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* pause = view->addAction(tr("&Pause charts"));
+    pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    connect(pause, &QAction::triggered, m_chartsPause, &QPushButton::toggle);
+    for (int i = 0; i < m_window->count(); ++i) {
+        QAction* a = view->addAction(tr("Show the %1").arg(m_window->itemText(i)));
+        a->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+        connect(a, &QAction::triggered, this, [this, i] { m_window->setCurrentIndex(i); });
+    }
+    view->addSeparator();
+    QAction* refresh = view->addAction(tr("&Refresh rows"), m_browser, &RowsBrowser::refresh);
+    refresh->setShortcut(QKeySequence::Refresh);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Loadlevel"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QString MainWindow::headerText() const {
+    return m_healthDot->text() + u' ' + m_header->text() + u' ' + m_lastError->text();
+}
+
+void MainWindow::openSettings() {
+    QSettings prefs;
+    SettingsDialog dialog(m_settings, m_profile, prefs, *m_secrets, this);
+    connect(&dialog, &SettingsDialog::message, this, &MainWindow::onProblem);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_profile = dialog.profileName();
+    setWindowTitle(m_profile.isEmpty() ? tr("Loadlevel") : tr("Loadlevel — %1").arg(m_profile));
+    applySettings(dialog.settings());
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About Loadlevel"),
+        tr("<h3>Loadlevel %1</h3>"
+           "<p>A workbench and load tester for the queue-based load-levelling pattern: ratings go "
+           "through Apache Kafka and a sink stores them in PostgreSQL exactly once.</p>"
+           "<p>Built with Qt %2 and librdkafka %3.</p>")
+            .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                 QString::fromLatin1(rd_kafka_version_str())));
+}
+
+bool MainWindow::exportChartsPng(const QString& file) {
+    const bool ok = m_live->grab().save(file, "PNG");
+    onProblem(ok ? tr("Saved the charts to %1").arg(file) : tr("Cannot write %1").arg(file));
+    return ok;
+}
+
+bool MainWindow::exportChartsCsv(const QString& file) {
+    QSaveFile f(file);
+    if (!f.open(QIODevice::WriteOnly)) {
+        onProblem(tr("Cannot write %1: %2").arg(file, f.errorString()));
+        return false;
+    }
+    bool header = true;
+    for (LiveChart* c : {m_throughput, m_lag, m_latency}) {
+        c->writeCsv(f, header);
+        header = false;
+    }
+    if (!f.commit()) {
+        onProblem(tr("Cannot write %1: %2").arg(file, f.errorString()));
+        return false;
+    }
+    onProblem(tr("Saved the chart data to %1").arg(file));
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings prefs;
+    prefs.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    prefs.setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange)
+        applyChartTheme();
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::applyChartTheme() {
+    // The charts follow the system palette: a dark theme on a dark desktop.
+    const bool dark = isDark(palette());
+    for (LiveChart* c : {m_throughput, m_lag, m_latency}) {
+        if (!c)
+            continue;
+        const auto theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+        if (c->chart()->theme() != theme)
+            c->chart()->setTheme(theme);
+        c->chart()->setBackgroundBrush(palette().color(QPalette::Base));
+        c->chart()->setTitleBrush(palette().color(QPalette::Text));
+        c->chart()->legend()->setLabelColor(palette().color(QPalette::Text));
+    }
+}
+
+void MainWindow::setRunning(bool running) {
+    m_running = running;
+    m_send->setEnabled(m_ready && !running);
+    m_paced->setEnabled(m_ready && !running);
+    m_cancel->setEnabled(running);
+    if (running) {
+        m_acked->setValue(0);
+        m_persisted->setValue(0);
+        m_runLabel->setText(tr("starting the run…"));
+    }
+}
+
+void MainWindow::onStarted(const QString& description, int partitions, int embeddedBrokers) {
     m_ready = true;
+    m_description = description;
     m_header->setText(u"<b>" + description.section(u'·', 0, 0).toHtmlEscaped() + u"</b> · " +
                       description.section(u'·', 1).toHtmlEscaped());
     m_members->setMaximum(partitions);
-    m_send->setEnabled(true);
-    m_members->setEnabled(true);
-    m_pause->setEnabled(true);
-    m_refresh.start();
-    statusBar()->showMessage(tr("Ready"));
+    m_members->blockSignals(true);
+    m_members->setValue(std::min(2, partitions));
+    m_members->blockSignals(false);
+    m_pause->blockSignals(true);
+    m_pause->setChecked(false);
+    m_pause->blockSignals(false);
+    if (m_ceiling->value() > 0)
+        toSession([s = m_session, n = m_ceiling->value()] { s->setMaxRowsPerSecond(n); });
+    for (QWidget* w : std::initializer_list<QWidget*>{m_single, m_members, m_ceiling, m_pause})
+        w->setEnabled(true);
+    setRunning(false);
+    m_faults->setVisible(embeddedBrokers > 0);
+    m_faults->setEnabled(embeddedBrokers > 0);
+    m_broker->clear();
+    for (int b = 1; b <= embeddedBrokers; ++b)
+        m_broker->addItem(tr("broker %1").arg(b), b);
+    m_brokerDown->blockSignals(true);
+    m_brokerDown->setChecked(false);
+    m_brokerDown->setText(tr("Take down"));
+    m_brokerDown->blockSignals(false);
+    m_broker->setEnabled(true);
+    m_browser->newestPage();
+    m_browser->setLive(true);
+    statusBar()->showMessage(tr("Ready"), 5000);
+}
+
+void MainWindow::onHealth(Health state, const QString& detail, const QString& lastError) {
+    m_health = state;
+    m_healthDot->setText(QStringLiteral("<span style='color:%1; font-size:large'>●</span> <b>%2</b>")
+                             .arg(QLatin1String(healthColor(state)), healthName(state)));
+    m_healthDot->setToolTip(detail);
+    m_lastError->setVisible(!lastError.isEmpty() && state != Health::Connected);
+    m_lastError->setText(tr("last error: %1").arg(lastError));
+    if (state == Health::Down && !m_ready && !lastError.isEmpty()) {
+        m_header->setText(tr("<b>The pipeline did not start.</b> Check File → Settings (Ctrl+,)."));
+        m_lastError->setVisible(true);
+    }
 }
 
 void MainWindow::onProblem(const QString& message) {
-    statusBar()->showMessage(message);
+    statusBar()->showMessage(message, 15000);
+}
+
+void MainWindow::onRunStarted(qint64 total, double ratePerSec) {
+    m_acked->setMaximum(static_cast<int>(total));
+    m_persisted->setMaximum(static_cast<int>(total));
+    m_runLabel->setText(ratePerSec > 0 ? tr("paced run: %L1 ratings at %L2/s").arg(total).arg(ratePerSec)
+                                       : tr("burst of %L1 ratings").arg(total));
+}
+
+void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec) {
+    m_acked->setMaximum(static_cast<int>(total));
+    m_persisted->setMaximum(static_cast<int>(total));
+    m_acked->setValue(static_cast<int>(acked));
+    if (persisted >= 0)
+        m_persisted->setValue(static_cast<int>(persisted));
+    m_runLabel->setText(tr("sent %L1 of %L2 · %3 s").arg(sent).arg(total).arg(elapsedSec, 0, 'f', 1));
+}
+
+void MainWindow::onRunFinished(const QString& summary, bool ok) {
+    m_lastSummary = summary;
+    setRunning(false);
+    m_runLabel->setText((ok ? tr("OK: ") : tr("Problem: ")) + summary);
+    m_runLabel->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828"));
+    statusBar()->showMessage((ok ? tr("OK: ") : tr("Problem: ")) + summary);
+    m_browser->refresh();
 }
 
 void MainWindow::onSnapshot(const metrics::Snapshot& s) {
+    m_lastSnapshot = s;
     const qint64 now = s.at.toMSecsSinceEpoch();
     if (m_firstSnapshotMs == 0) {
         m_firstSnapshotMs = m_lastRateMs = now;
@@ -177,8 +665,11 @@ void MainWindow::onSnapshot(const metrics::Snapshot& s) {
     const double t = (now - m_firstSnapshotMs) / 1000.0;
     // Rates over at least 200 ms keep the lines readable at 10 snapshots a second.
     if (const double dt = (now - m_lastRateMs) / 1000.0; dt >= 0.2) {
-        m_throughput->append(t, {(s.totals.acked - m_lastTotals.acked) / dt,
-                                 (s.totals.persisted - m_lastTotals.persisted) / dt});
+        const double persisted = (s.totals.persisted - m_lastTotals.persisted) / dt;
+        m_throughput->append(t, {(s.totals.produced - m_lastTotals.produced) / dt,
+                                 (s.totals.acked - m_lastTotals.acked) / dt,
+                                 (s.totals.consumed - m_lastTotals.consumed) / dt, persisted});
+        m_rateLabel->setText(tr("%L1 rows/s").arg(persisted, 0, 'f', 0));
         m_lastRateMs = now;
         m_lastTotals = s.totals;
     }
@@ -193,27 +684,16 @@ void MainWindow::onSnapshot(const metrics::Snapshot& s) {
         m_lag->setSeriesNames(names);
         m_lag->append(t, values);
     }
-    if (s.sendToPersisted.count > 0)
-        m_latency->append(t, {s.sendToPersisted.p50 / 1000.0, s.sendToPersisted.p95 / 1000.0,
-                              s.sendToPersisted.p99 / 1000.0});
-}
-
-void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total) {
-    Q_UNUSED(sent);
-    m_acked->setMaximum(static_cast<int>(total));
-    m_persisted->setMaximum(static_cast<int>(total));
-    m_acked->setValue(static_cast<int>(acked));
-    if (persisted >= 0)
-        m_persisted->setValue(static_cast<int>(persisted));
-}
-
-void MainWindow::onRunFinished(const QString& summary, bool ok) {
-    m_lastSummary = summary;
-    m_send->setEnabled(true);
-    m_cancel->setEnabled(false);
-    statusBar()->showMessage((ok ? tr("OK: ") : tr("Problem: ")) + summary);
-    QMetaObject::invokeMethod(
-        m_session, [s = m_session] { s->refreshRatings(1000); }, Qt::QueuedConnection);
+    // Latency percentiles over about the last second (not since the start).
+    if (s.sendToPersistedCounts) {
+        m_latencyHistory.emplace_back(now, s.sendToPersistedCounts);
+        while (m_latencyHistory.size() > 2 && m_latencyHistory[1].first <= now - 1000)
+            m_latencyHistory.pop_front();
+        const auto window = s.sendToPersistedCounts->since(*m_latencyHistory.front().second);
+        if (window.count > 0)
+            m_latency->append(t, {window.percentile(50) / 1000.0, window.percentile(95) / 1000.0,
+                                  window.percentile(99) / 1000.0});
+    }
 }
 
 } // namespace loadlevel::ui

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "metrics/latency_histogram.h"
 #include "pipeline/settings.h"
 #include "ui/live_chart.h"
-#include "ui/ratings_model.h"
+#include "ui/models.h"
+#include "ui/rows_browser.h"
+#include "ui/secrets.h"
 #include "ui/session.h"
 
 #include <QLabel>
@@ -11,62 +14,136 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
-#include <QTimer>
+#include <deque>
 #include <memory>
 
 class QCheckBox;
-class QTableView;
+class QComboBox;
+class QDoubleSpinBox;
+class QGroupBox;
+class QSettings;
 
 namespace loadlevel::ui {
 
-// The desktop workbench: a header that says which mode and addresses are in use, the controls to
-// fire ratings and steer the sink, live throughput, and the newest persisted rows. All pipeline
-// work happens in a Session on its own thread. Thread: the UI thread.
+// The desktop workbench: a header that says which mode, addresses and health are in play, the
+// controls to fire ratings (one, a burst, a paced run) and steer the sink (members, ceiling,
+// pause, embedded faults), live charts, and a browser of what was persisted. All pipeline work
+// happens in a Session on its own thread. Thread: the UI thread.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
 public:
-    explicit MainWindow(pipeline::Settings settings, QWidget* parent = nullptr);
+    // profile: the settings profile the settings came from (its secrets are read from the
+    // keychain before the pipeline starts); empty when they came from the environment.
+    explicit MainWindow(pipeline::Settings settings, QString profile = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // For tests and automation.
-    [[nodiscard]] RatingsModel* ratingsModel() const { return m_ratings; }
+    [[nodiscard]] RatingsModel* ratingsModel() const { return m_browser->ratings(); }
+    [[nodiscard]] RowsBrowser* browser() const { return m_browser; }
     [[nodiscard]] QPushButton* sendButton() const { return m_send; }
+    [[nodiscard]] QPushButton* cancelButton() const { return m_cancel; }
+    [[nodiscard]] QPushButton* pacedButton() const { return m_paced; }
+    [[nodiscard]] QPushButton* singleButton() const { return m_single; }
     [[nodiscard]] QSpinBox* countBox() const { return m_count; }
+    [[nodiscard]] QSpinBox* rateBox() const { return m_rate; }
+    [[nodiscard]] QSpinBox* durationBox() const { return m_duration; }
+    [[nodiscard]] QSpinBox* membersBox() const { return m_members; }
+    [[nodiscard]] QCheckBox* pauseBox() const { return m_pause; }
+    [[nodiscard]] QGroupBox* faultsBox() const { return m_faults; }
+    [[nodiscard]] QProgressBar* ackedBar() const { return m_acked; }
+    [[nodiscard]] QProgressBar* persistedBar() const { return m_persisted; }
     [[nodiscard]] bool isReady() const { return m_ready; }
+    [[nodiscard]] bool isRunning() const { return m_running; }
     [[nodiscard]] QString lastRunSummary() const { return m_lastSummary; }
+    [[nodiscard]] QString lastSingleResult() const { return m_singleResult->text(); }
+    [[nodiscard]] Health health() const { return m_health; }
+    [[nodiscard]] QString headerText() const;
     [[nodiscard]] LiveChart* throughputChart() const { return m_throughput; }
     [[nodiscard]] LiveChart* lagChart() const { return m_lag; }
     [[nodiscard]] LiveChart* latencyChart() const { return m_latency; }
+    [[nodiscard]] const metrics::Snapshot& lastSnapshot() const { return m_lastSnapshot; }
+    [[nodiscard]] const pipeline::Settings& settings() const { return m_settings; }
+    // Applies new settings: restarts the pipeline with them (what the settings dialog does).
+    void applySettings(const pipeline::Settings& settings);
+
+public slots:
+    void openSettings();
+    void showAbout();
+    bool exportChartsPng(const QString& file);
+    bool exportChartsCsv(const QString& file);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void buildUi();
-    void onStarted(const QString& description, int partitions);
+    void buildMenus();
+    void startSession();
+    void setRunning(bool running);
+    void applyChartTheme();
+    void onStarted(const QString& description, int partitions, int embeddedBrokers);
+    void onHealth(Health state, const QString& detail, const QString& lastError);
     void onProblem(const QString& message);
-    void onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total);
+    void onRunStarted(qint64 total, double ratePerSec);
+    void onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void onRunFinished(const QString& summary, bool ok);
     void onSnapshot(const metrics::Snapshot& s);
+    template <typename F> void toSession(F&& f) {
+        QMetaObject::invokeMethod(m_session, std::forward<F>(f), Qt::QueuedConnection);
+    }
 
+    pipeline::Settings m_settings;
+    QString m_profile;
     QThread m_thread;
     Session* m_session; // lives on m_thread
+    SecretStore* m_secrets;
+    QString m_description;
+    Health m_health = Health::Starting;
+
+    QLabel* m_healthDot = nullptr;
     QLabel* m_header = nullptr;
+    QLabel* m_lastError = nullptr;
+    QSpinBox* m_user = nullptr;
+    QSpinBox* m_movie = nullptr;
+    QDoubleSpinBox* m_stars = nullptr;
+    QPushButton* m_single = nullptr;
+    QLabel* m_singleResult = nullptr;
     QSpinBox* m_count = nullptr;
     QPushButton* m_send = nullptr;
+    QSpinBox* m_rate = nullptr;
+    QSpinBox* m_duration = nullptr;
+    QPushButton* m_paced = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_acked = nullptr;
     QProgressBar* m_persisted = nullptr;
+    QLabel* m_runLabel = nullptr;
     QSpinBox* m_members = nullptr;
+    QSpinBox* m_ceiling = nullptr;
     QCheckBox* m_pause = nullptr;
+    QGroupBox* m_faults = nullptr;
+    QComboBox* m_broker = nullptr;
+    QPushButton* m_brokerDown = nullptr;
+    QSpinBox* m_delay = nullptr;
+    QComboBox* m_window = nullptr;
+    QPushButton* m_chartsPause = nullptr;
+    QWidget* m_live = nullptr;
     LiveChart* m_throughput = nullptr;
     LiveChart* m_lag = nullptr;
     LiveChart* m_latency = nullptr;
+    RowsBrowser* m_browser = nullptr;
+    QLabel* m_rateLabel = nullptr;
+
     qint64 m_firstSnapshotMs = 0;
     qint64 m_lastRateMs = 0;
     metrics::StageCounters m_lastTotals;
-    QTableView* m_table = nullptr;
-    RatingsModel* m_ratings = nullptr;
-    QTimer m_refresh;
+    metrics::Snapshot m_lastSnapshot;
+    // Histogram counts of about the last second, for latency percentiles over a window.
+    std::deque<std::pair<qint64, std::shared_ptr<const metrics::LatencyHistogram::Counts>>> m_latencyHistory;
     bool m_ready = false;
+    bool m_running = false;
+    bool m_runIsPaced = false;
     QString m_lastSummary;
 };
 

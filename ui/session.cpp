@@ -1,20 +1,36 @@
 #include "ui/session.h"
 
+#include "event/codec.h"
 #include "load/runner.h"
 
 #include <QDateTime>
+#include <algorithm>
 
 namespace loadlevel::ui {
+
+namespace {
+constexpr int kVerifyTimeoutMs = 120000;
+}
 
 Session::Session(pipeline::Settings settings, QObject* parent)
     : QObject(parent)
     , m_settings(std::move(settings))
-    , m_verifyTimer(this) {
+    , m_verifyTimer(this)
+    , m_healthTimer(this) {
     qRegisterMetaType<loadlevel::store::StoredRating>();
     qRegisterMetaType<QList<loadlevel::store::StoredRating>>();
+    qRegisterMetaType<loadlevel::store::MovieStats>();
+    qRegisterMetaType<QList<loadlevel::store::MovieStats>>();
+    qRegisterMetaType<loadlevel::store::DeadLetterRow>();
+    qRegisterMetaType<QList<loadlevel::store::DeadLetterRow>>();
+    qRegisterMetaType<loadlevel::store::RatingFilter>();
+    qRegisterMetaType<loadlevel::pipeline::Settings>();
     qRegisterMetaType<loadlevel::metrics::Snapshot>();
+    qRegisterMetaType<loadlevel::ui::Health>();
     m_verifyTimer.setInterval(200);
     connect(&m_verifyTimer, &QTimer::timeout, this, &Session::checkRun);
+    m_healthTimer.setInterval(1000);
+    connect(&m_healthTimer, &QTimer::timeout, this, &Session::probeHealth);
 }
 
 Session::~Session() {
@@ -22,46 +38,171 @@ Session::~Session() {
 }
 
 void Session::start() {
+    m_startFailed = false;
+    m_kafkaOk = m_dbOk = true;
+    m_kafkaError.clear();
+    m_dbError.clear();
+    m_sinkTrouble.clear();
+    emit health(Health::Starting, tr("starting the pipeline"), m_lastError);
     pipeline::PipelineOptions o;
-    o.members = 2;
+    o.members = std::min(2, m_settings.partitions);
     auto pipe = pipeline::Pipeline::start(m_settings, o);
     if (!pipe) {
-        emit failed(pipe.error().message);
+        m_startFailed = true;
+        noteProblem(pipe.error().message);
+        emit health(Health::Down, tr("the pipeline could not start"), m_lastError);
         return;
     }
     m_pipe = std::move(*pipe);
     m_publisher = std::make_unique<metrics::SnapshotPublisher>(m_pipe->recorder(), 100, this);
     connect(m_publisher.get(), &metrics::SnapshotPublisher::snapshot, this, &Session::snapshot);
-    connect(m_pipe->sink(), &kafka::Sink::problem, this, &Session::failed, Qt::QueuedConnection);
+    connect(m_pipe->sink(), &kafka::Sink::problem, this, [this](const QString& m) {
+        m_sinkTrouble = m;
+        noteProblem(m);
+    });
+    connect(m_pipe->sink(), &kafka::Sink::recovered, this, [this](const QString& m) {
+        m_sinkTrouble.clear();
+        qInfo().noquote() << "loadlevel:" << m;
+        emit problem(m);
+        probeHealth();
+    });
     m_publisher->start();
-    // Lag of the pipeline's own group, once a second, into the snapshots the charts draw.
+    // Lag of the pipeline's own group, once a second, into the snapshots the charts draw. Its
+    // answers (or failures) also say whether Kafka is reachable.
     m_lagMonitor = m_pipe->makeLagMonitor(1000);
     connect(m_lagMonitor.get(), &metrics::LagMonitor::updated, m_publisher.get(),
             &metrics::SnapshotPublisher::setLag, Qt::DirectConnection);
+    connect(m_lagMonitor.get(), &metrics::LagMonitor::updated, this, [this] {
+        m_kafkaOk = true;
+        m_lastLagOkMs = QDateTime::currentMSecsSinceEpoch();
+    });
+    connect(m_lagMonitor.get(), &metrics::LagMonitor::problem, this, [this](const QString& m) {
+        m_kafkaOk = false;
+        m_kafkaError = m;
+        noteProblem(m);
+    });
     m_lagMonitor->start();
-    emit started(m_pipe->describe(), m_settings.partitions);
+    m_healthTimer.start();
+    emit started(m_pipe->describe(), m_settings.partitions,
+                 m_pipe->cluster() ? m_pipe->cluster()->brokers() : 0);
+    probeHealth();
 }
 
-void Session::sendBurst(int count) {
-    if (!m_pipe || m_running.exchange(true))
+void Session::restart(const pipeline::Settings& settings) {
+    shutdown();
+    m_settings = settings;
+    if (m_settings.runsDir.isEmpty())
+        m_settings.runsDir = load::defaultRunsDir();
+    start();
+}
+
+void Session::noteProblem(const QString& message) {
+    qWarning().noquote() << "loadlevel:" << message; // also on stderr, for whoever runs it from a terminal
+    m_lastError = message;
+    m_lastErrorAt = QDateTime::currentDateTime();
+    emit problem(message);
+}
+
+void Session::noteDatabase(bool ok, const QString& error) {
+    m_dbOk = ok;
+    if (!ok && error != m_dbError)
+        noteProblem(error);
+    m_dbError = ok ? QString() : error;
+}
+
+void Session::probeHealth() {
+    if (!m_pipe)
         return;
+    // A cheap query (newest row by an indexed key) says whether the database answers.
+    auto probe = m_pipe->store().ratingsPage({}, 1);
+    noteDatabase(probe.has_value(), probe ? QString() : probe.error().message);
+    Health state = Health::Connected;
+    if (!m_kafkaOk || !m_dbOk)
+        state = Health::Down;
+    else if (!m_sinkTrouble.isEmpty())
+        state = Health::Degraded;
+    const QString kafka = m_kafkaOk ? tr("Kafka answers") : tr("Kafka does not answer");
+    const QString db = m_dbOk ? tr("database answers") : tr("database does not answer");
+    QString last;
+    if (!m_lastError.isEmpty())
+        last = m_lastErrorAt.toString(QStringLiteral("HH:mm:ss ")) + m_lastError;
+    emit health(state, kafka + u" · " + db, last);
+}
+
+void Session::sendSingle(qint64 userId, qint64 movieId, double rating) {
+    if (!m_pipe)
+        return;
+    event::RatingEvent e;
+    e.eventTime = QDateTime::currentDateTimeUtc();
+    e.eventId = event::newUuidV7(e.eventTime);
+    e.userId = userId;
+    e.movieId = movieId;
+    e.rating = rating;
+    e.source = QStringLiteral("/loadlevel/desktop");
+    const QString id = e.eventId.toString(QUuid::WithoutBraces);
+    if (!m_single) {
+        auto p = kafka::Producer::create(
+            m_pipe->clientConfig(), m_settings.topic,
+            [this](const kafka::Delivery& d) {
+                // On the producer's poller thread; the signal is queued to the window.
+                if (d.ok)
+                    emit singleSent(
+                        tr("rating acknowledged: partition %1, offset %2").arg(d.partition).arg(d.offset),
+                        true);
+                else
+                    emit singleSent(tr("rating not acknowledged: %1").arg(d.error), false);
+            },
+            [this](const Error& err) {
+                QMetaObject::invokeMethod(this, [this, m = err.message] { noteProblem(m); });
+            });
+        if (!p) {
+            noteProblem(p.error().message);
+            emit singleSent(p.error().message, false);
+            return;
+        }
+        m_single = std::move(*p);
+    }
+    if (auto r = m_single->produce(event::encode(e), 0, std::chrono::seconds(1)); !r)
+        emit singleSent(r.error().message, false);
+    else
+        emit singleSent(tr("rating %1 sent, waiting for the broker").arg(id), true);
+}
+
+void Session::startRun(qint64 count, double ratePerSec) {
+    if (!m_pipe || count <= 0)
+        return;
+    if (m_running.exchange(true)) {
+        emit problem(tr("a run is going on: stop it first"));
+        return;
+    }
     if (m_runThread.joinable())
         m_runThread.join();
     if (const QString w = m_pipe->runLimitWarning(count); !w.isEmpty())
-        emit failed(u"warning: " + w);
+        emit problem(u"warning: " + w);
     m_cancel = false;
+    m_lastRun.reset();
     const auto config = m_pipe->clientConfig();
     const QString topic = m_settings.topic;
     metrics::Recorder* recorder = &m_pipe->recorder();
-    m_runThread = std::thread([this, config, topic, recorder, count] {
+    m_runPersistedBase = recorder->persisted.load();
+    emit runStarted(count, ratePerSec);
+    m_runThread = std::thread([this, config, topic, recorder, count, ratePerSec] {
         load::RunSpec spec;
         spec.count = count;
+        spec.ratePerSec = ratePerSec;
         spec.source = QStringLiteral("/loadlevel/desktop");
         spec.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
         load::Runner runner(config, topic);
         runner.setRecorder(recorder);
         auto m = runner.run(
-            spec, [this](const load::RunProgress& p) { emit runProgress(p.sent, p.acked, -1, p.requested); },
+            spec,
+            [this, recorder](const load::RunProgress& p) {
+                // While sending, the pipeline's persisted counter stands in for the run's rows;
+                // the exact count comes from the database once the run is sent.
+                const qint64 persisted =
+                    std::min(p.acked, recorder->persisted.load() - m_runPersistedBase.load());
+                emit runProgress(p.sent, p.acked, persisted, p.requested, p.elapsedSec);
+            },
             &m_cancel);
         // Back on the session thread: verify until every acknowledged rating is persisted.
         QMetaObject::invokeMethod(
@@ -69,13 +210,16 @@ void Session::sendBurst(int count) {
             [this, m = std::move(m)]() mutable {
                 if (!m) {
                     m_running = false;
-                    emit failed(m.error().message);
+                    noteProblem(m.error().message);
                     emit runFinished(m.error().message, false);
                     return;
                 }
-                (void)m->save(m_settings.runsDir);
+                // Stop ended the sending; what was sent is still verified (a second Stop ends that).
+                m_cancel = false;
+                if (auto saved = m->save(m_settings.runsDir); !saved)
+                    noteProblem(saved.error().message);
                 m_lastRun = std::move(*m);
-                m_verifyDeadlineMs = QDateTime::currentMSecsSinceEpoch() + 120000;
+                m_verifyDeadlineMs = QDateTime::currentMSecsSinceEpoch() + kVerifyTimeoutMs;
                 m_verifyTimer.start();
                 checkRun();
             },
@@ -86,22 +230,41 @@ void Session::sendBurst(int count) {
 void Session::checkRun() {
     if (!m_lastRun || !m_pipe)
         return;
-    auto v = load::verifyRun(m_pipe->store(), *m_lastRun);
-    if (!v)
-        return; // a database hiccup: try again on the next tick
-    emit runProgress(m_lastRun->sent, m_lastRun->acked, v->acked - v->missing, m_lastRun->requested);
     const bool timedOut = QDateTime::currentMSecsSinceEpoch() > m_verifyDeadlineMs;
-    if (!v->ok() && !timedOut && !m_cancel.load())
+    // Counting is cheap; the full check (every sequence number) runs once the count is there.
+    auto n = m_pipe->store().countRatings(m_lastRun->runId);
+    if (!n) {
+        noteDatabase(false, n.error().message);
+        if (!timedOut && !m_cancel.load())
+            return; // the database is away: try again on the next tick
+    }
+    if (n) {
+        noteDatabase(true);
+        emit runProgress(m_lastRun->sent, m_lastRun->acked, std::min(*n, m_lastRun->acked),
+                         m_lastRun->requested, m_lastRun->startedAt.msecsTo(m_lastRun->finishedAt) / 1000.0);
+        if (*n < m_lastRun->acked && !timedOut && !m_cancel.load())
+            return;
+    }
+    auto v = load::verifyRun(m_pipe->store(), *m_lastRun);
+    if (!v && !timedOut && !m_cancel.load())
+        return;
+    if (v && !v->ok() && !timedOut && !m_cancel.load())
         return;
     m_verifyTimer.stop();
     m_running = false;
-    emit runFinished(QStringLiteral("run %1: acknowledged %2, persisted %3, missing %4, duplicates %5")
-                         .arg(m_lastRun->runId)
-                         .arg(v->acked)
-                         .arg(v->persisted)
-                         .arg(v->missing)
-                         .arg(v->duplicates),
-                     v->ok());
+    if (!v) {
+        emit runFinished(tr("run %1: cannot verify: %2").arg(m_lastRun->runId, v.error().message), false);
+        return;
+    }
+    QString summary = tr("run %1: acknowledged %L2, persisted %L3, missing %L4, duplicates %L5")
+                          .arg(m_lastRun->runId)
+                          .arg(v->acked)
+                          .arg(v->persisted)
+                          .arg(v->missing)
+                          .arg(v->duplicates);
+    if (m_lastRun->requested > m_lastRun->sent)
+        summary += tr(" (cancelled after %L1 of %L2)").arg(m_lastRun->sent).arg(m_lastRun->requested);
+    emit runFinished(summary, v->ok());
 }
 
 void Session::cancelRun() {
@@ -118,28 +281,80 @@ void Session::setSinkPaused(bool paused) {
         m_pipe->sink()->setPaused(paused);
 }
 
-void Session::refreshRatings(int limit) {
-    if (!m_pipe)
-        return;
-    auto rows = m_pipe->store().ratingsPage({}, limit);
-    if (!rows) {
-        emit failed(rows.error().message);
+void Session::setMaxRowsPerSecond(double rowsPerSec) {
+    if (m_pipe && m_pipe->sink())
+        m_pipe->sink()->setMaxRowsPerSecond(rowsPerSec);
+}
+
+void Session::setBrokerDown(int brokerId, bool down) {
+    if (!m_pipe || !m_pipe->cluster()) {
+        emit problem(tr("fault knobs work on the embedded cluster only"));
         return;
     }
-    emit ratingsLoaded(QList<store::StoredRating>(rows->begin(), rows->end()));
+    if (auto r = m_pipe->cluster()->setBrokerDown(brokerId, down); !r)
+        noteProblem(r.error().message);
+    else
+        emit problem(down ? tr("embedded broker %1 is down").arg(brokerId)
+                          : tr("embedded broker %1 is up again").arg(brokerId));
+}
+
+void Session::setBrokerDelay(int milliseconds) {
+    if (!m_pipe || !m_pipe->cluster()) {
+        emit problem(tr("fault knobs work on the embedded cluster only"));
+        return;
+    }
+    for (int b = 1; b <= m_pipe->cluster()->brokers(); ++b)
+        if (auto r = m_pipe->cluster()->setRoundTripDelay(b, milliseconds); !r) {
+            noteProblem(r.error().message);
+            return;
+        }
+    emit problem(tr("embedded brokers answer with %1 ms added delay").arg(milliseconds));
+}
+
+void Session::queryRatings(quint64 request, const store::RatingFilter& filter, int limit,
+                           qint64 beforeRowId) {
+    if (!m_pipe)
+        return;
+    auto rows = m_pipe->store().ratingsPage(filter, limit, beforeRowId);
+    noteDatabase(rows.has_value(), rows ? QString() : rows.error().message);
+    if (rows)
+        emit ratingsLoaded(request, QList<store::StoredRating>(rows->begin(), rows->end()));
+}
+
+void Session::queryMovieStats(int limit) {
+    if (!m_pipe)
+        return;
+    auto rows = m_pipe->store().recentMovieStats(limit);
+    noteDatabase(rows.has_value(), rows ? QString() : rows.error().message);
+    if (rows)
+        emit movieStatsLoaded(QList<store::MovieStats>(rows->begin(), rows->end()));
+}
+
+void Session::queryDeadLetters(int limit) {
+    if (!m_pipe)
+        return;
+    auto rows = m_pipe->store().deadLetters(m_settings.topic, limit);
+    noteDatabase(rows.has_value(), rows ? QString() : rows.error().message);
+    if (rows)
+        emit deadLettersLoaded(QList<store::DeadLetterRow>(rows->begin(), rows->end()));
 }
 
 void Session::shutdown() {
     m_cancel = true;
     if (m_runThread.joinable())
         m_runThread.join();
+    m_running = false;
     m_verifyTimer.stop();
+    m_healthTimer.stop();
     if (m_lagMonitor)
         m_lagMonitor->stop();
     m_lagMonitor.reset();
     if (m_publisher)
         m_publisher->stop();
     m_publisher.reset();
+    if (m_single)
+        (void)m_single->flush(std::chrono::seconds(2));
+    m_single.reset();
     m_pipe.reset();
 }
 

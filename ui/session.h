@@ -1,10 +1,12 @@
 #pragma once
 
+#include "kafka/producer.h"
 #include "load/run_manifest.h"
 #include "metrics/recorder.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QTimer>
 #include <atomic>
@@ -13,10 +15,18 @@
 
 namespace loadlevel::ui {
 
+// How the pipeline is doing, for the window's header.
+enum class Health {
+    Starting,  // the pipeline is being (re)started
+    Connected, // Kafka and the database answer, the sink reports no trouble
+    Degraded,  // both answer, but the sink (or a run) reported a problem it has not recovered from
+    Down,      // Kafka or the database does not answer, or the pipeline could not start
+};
+
 // The desktop app's handle on the pipeline. Lives on its own thread (moved there by the window):
 // every call into Kafka or the database happens here, never on the UI thread. The UI sends
 // commands by queued invocation and receives value types by queued signals.
-// Errors are reported by failed() with a message a person can act on.
+// Errors are reported by problem() with a message a person can act on, and summed up by health().
 class Session final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Session)
@@ -26,36 +36,78 @@ public:
 
 public slots:
     void start();
-    void sendBurst(int count);
+    void restart(const loadlevel::pipeline::Settings& settings); // stops everything, starts anew
+    // One rating with the given values (the single-rating form).
+    void sendSingle(qint64 userId, qint64 movieId, double rating);
+    // A run of `count` generated ratings: as fast as possible (ratePerSec 0) or paced.
+    void startRun(qint64 count, double ratePerSec);
+    void sendBurst(int count) { startRun(count, 0); }
     void cancelRun();
     void setMembers(int members);
     void setSinkPaused(bool paused);
-    void refreshRatings(int limit);
+    void setMaxRowsPerSecond(double rowsPerSec); // 0: no ceiling
+    // Fault knobs of the embedded cluster (ignored, with a message, on a real cluster).
+    void setBrokerDown(int brokerId, bool down);
+    void setBrokerDelay(int milliseconds); // added round-trip time on every broker
+
+    // Read side, answered by the signals below.
+    void queryRatings(quint64 request, const loadlevel::store::RatingFilter& filter, int limit,
+                      qint64 beforeRowId);
+    void queryMovieStats(int limit);
+    void queryDeadLetters(int limit);
+
     void shutdown(); // stops the run and the pipeline; call before the thread quits
 
 signals:
-    void started(const QString& description, int partitions);
-    void failed(const QString& message);
-    void runProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total);
+    void started(const QString& description, int partitions, int embeddedBrokers);
+    void problem(const QString& message);
+    void health(loadlevel::ui::Health state, const QString& detail, const QString& lastError);
+    void singleSent(const QString& message, bool ok);
+    void runStarted(qint64 total, double ratePerSec);
+    void runProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void runFinished(const QString& summary, bool ok);
     void snapshot(const loadlevel::metrics::Snapshot& s);
-    void ratingsLoaded(const QList<loadlevel::store::StoredRating>& rows);
+    void ratingsLoaded(quint64 request, const QList<loadlevel::store::StoredRating>& rows);
+    void movieStatsLoaded(const QList<loadlevel::store::MovieStats>& rows);
+    void deadLettersLoaded(const QList<loadlevel::store::DeadLetterRow>& rows);
 
 private:
     void checkRun();
+    void probeHealth();
+    void noteProblem(const QString& message);
+    void noteDatabase(bool ok, const QString& error = {});
 
     pipeline::Settings m_settings;
     std::unique_ptr<pipeline::Pipeline> m_pipe;
     std::unique_ptr<metrics::SnapshotPublisher> m_publisher;
     std::unique_ptr<metrics::LagMonitor> m_lagMonitor;
+    std::unique_ptr<kafka::Producer> m_single;
     std::thread m_runThread;
     std::atomic<bool> m_cancel{false};
     std::atomic<bool> m_running{false};
+    std::atomic<qint64> m_runPersistedBase{0};
     std::optional<load::RunManifest> m_lastRun;
     QTimer m_verifyTimer;
+    QTimer m_healthTimer;
     qint64 m_verifyDeadlineMs = 0;
+
+    // Health inputs.
+    bool m_kafkaOk = true;
+    QString m_kafkaError;
+    qint64 m_lastLagOkMs = 0;
+    bool m_dbOk = true;
+    QString m_dbError;
+    QString m_sinkTrouble; // set by a sink problem, cleared when it recovers
+    QString m_lastError;
+    QDateTime m_lastErrorAt;
+    bool m_startFailed = false;
 };
 
 } // namespace loadlevel::ui
 
 Q_DECLARE_METATYPE(loadlevel::store::StoredRating)
+Q_DECLARE_METATYPE(loadlevel::store::MovieStats)
+Q_DECLARE_METATYPE(loadlevel::store::DeadLetterRow)
+Q_DECLARE_METATYPE(loadlevel::store::RatingFilter)
+Q_DECLARE_METATYPE(loadlevel::pipeline::Settings)
+Q_DECLARE_METATYPE(loadlevel::ui::Health)

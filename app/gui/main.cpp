@@ -1,63 +1,120 @@
 // loadlevel: the desktop workbench. Starts on the embedded default (no Kafka, no PostgreSQL)
-// unless LOADLEVEL_KAFKA / LOADLEVEL_DB point at real ones.
+// unless LOADLEVEL_KAFKA / LOADLEVEL_DB point at real ones or a saved settings profile does.
 #include "ui/main_window.h"
+#include "ui/profiles.h"
+#include "ui/stall_meter.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QTimer>
+#include <cstdio>
+
+using namespace loadlevel;
+
+namespace {
+
+// --send / --screenshot / --quit-when-done: drive the window the way a person would, for
+// screenshots and the UI-responsiveness benchmark.
+void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMeter* stalls) {
+    const int n = p.value(QStringLiteral("send")).toInt();
+    auto* poll = new QTimer(&window);
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, n, &p, stalls] {
+        if (!window.isReady() || !window.sendButton()->isEnabled())
+            return;
+        poll->stop();
+        if (stalls)
+            stalls->start(); // the run, not the start-up
+        window.countBox()->setValue(n);
+        window.sendButton()->click();
+        auto* wait = new QTimer(&window);
+        QObject::connect(wait, &QTimer::timeout, &window, [&window, wait, &p, stalls] {
+            if (window.lastRunSummary().isEmpty())
+                return;
+            wait->stop();
+            if (stalls)
+                std::printf("ui: longest event-loop stall %.1f ms over %lld ticks (%lld over 16 ms, %lld "
+                            "over 50 ms) during: %s\n",
+                            stalls->longestMs(), static_cast<long long>(stalls->ticks()),
+                            static_cast<long long>(stalls->stallsOver(16)),
+                            static_cast<long long>(stalls->stallsOver(50)),
+                            qPrintable(window.lastRunSummary()));
+            std::fflush(stdout);
+            QTimer::singleShot(1500, &window, [&window, &p] {
+                if (p.isSet(QStringLiteral("screenshot")))
+                    window.grab().save(p.value(QStringLiteral("screenshot")));
+                if (p.isSet(QStringLiteral("quit-when-done")))
+                    window.close();
+            });
+        });
+        wait->start(100);
+    });
+    poll->start(100);
+}
+
+} // namespace
 
 int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("loadlevel"));
     QApplication::setOrganizationName(QStringLiteral("loadlevel"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Loadlevel"));
     QApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION));
 
     QCommandLineParser p;
     p.setApplicationDescription(
-        QStringLiteral("Loadlevel desktop workbench. Kafka and the database come from "
-                       "LOADLEVEL_KAFKA / LOADLEVEL_DB; without them everything runs embedded."));
+        QStringLiteral("Loadlevel desktop workbench. Kafka and the database come from LOADLEVEL_KAFKA / "
+                       "LOADLEVEL_DB, else from the last settings profile (File → Settings); without "
+                       "either, everything runs embedded."));
     p.addHelpOption();
     p.addVersionOption();
     p.addOptions({
+        {QStringLiteral("profile"), QStringLiteral("Start with this saved settings profile."),
+         QStringLiteral("name")},
+        {QStringLiteral("embedded"), QStringLiteral("Start on the embedded default, whatever was saved.")},
         {QStringLiteral("send"),
          QStringLiteral("Automation: send N ratings as soon as the pipeline is ready."), QStringLiteral("n")},
-        {QStringLiteral("screenshot"),
-         QStringLiteral("Automation: save a PNG of the window after the burst."), QStringLiteral("file")},
+        {QStringLiteral("screenshot"), QStringLiteral("Automation: save a PNG of the window after the run."),
+         QStringLiteral("file")},
+        {QStringLiteral("measure-stalls"),
+         QStringLiteral("Automation: measure the UI thread's longest event-loop stall during the run "
+                        "and print it.")},
+        {QStringLiteral("quit-when-done"), QStringLiteral("Automation: quit once the run is verified.")},
         {QStringLiteral("quit-after"), QStringLiteral("Automation: quit after this many seconds."),
          QStringLiteral("s")},
     });
     p.process(app);
 
-    loadlevel::pipeline::Settings settings;
+    pipeline::Settings settings;
     settings.applyEnvironment();
-    loadlevel::ui::MainWindow window(settings);
+    QString profile;
+    if (!p.isSet(QStringLiteral("embedded")) && qEnvironmentVariableIsEmpty("LOADLEVEL_KAFKA") &&
+        qEnvironmentVariableIsEmpty("LOADLEVEL_DB")) {
+        QSettings prefs;
+        ui::Profiles profiles(prefs);
+        profile =
+            p.isSet(QStringLiteral("profile")) ? p.value(QStringLiteral("profile")) : profiles.lastUsed();
+        if (!profile.isEmpty()) {
+            if (auto s = profiles.load(profile, nullptr)) {
+                s->runsDir = settings.runsDir;
+                settings = *s;
+            } else {
+                std::fprintf(stderr, "loadlevel: no settings profile named '%s'; starting embedded\n",
+                             qPrintable(profile));
+                profile.clear();
+            }
+        }
+    }
+
+    ui::MainWindow window(settings, profile);
     window.show();
 
-    if (p.isSet(QStringLiteral("send"))) {
-        const int n = p.value(QStringLiteral("send")).toInt();
-        auto* poll = new QTimer(&window);
-        QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, n, &p] {
-            if (!window.isReady() || !window.sendButton()->isEnabled())
-                return;
-            poll->stop();
-            window.countBox()->setValue(n);
-            window.sendButton()->click();
-            if (p.isSet(QStringLiteral("screenshot"))) {
-                auto* wait = new QTimer(&window);
-                QObject::connect(wait, &QTimer::timeout, &window, [&window, wait, &p] {
-                    if (window.lastRunSummary().isEmpty())
-                        return;
-                    wait->stop();
-                    QTimer::singleShot(1500, &window, [&window, &p] {
-                        window.grab().save(p.value(QStringLiteral("screenshot")));
-                    });
-                });
-                wait->start(200);
-            }
-        });
-        poll->start(200);
-    }
+    ui::StallMeter* stalls = nullptr;
+    if (p.isSet(QStringLiteral("measure-stalls")))
+        stalls = new ui::StallMeter(&window);
+    if (p.isSet(QStringLiteral("send")))
+        automate(window, p, stalls);
     if (p.isSet(QStringLiteral("quit-after")))
-        QTimer::singleShot(p.value(QStringLiteral("quit-after")).toInt() * 1000, &app, &QApplication::quit);
+        QTimer::singleShot(p.value(QStringLiteral("quit-after")).toInt() * 1000, &window, &QWidget::close);
     return QApplication::exec();
 }

@@ -82,6 +82,14 @@ private:
                                   rd_kafka_topic_partition_list_t* parts, void* opaque) {
         static_cast<Member*>(opaque)->onRebalance(err, parts);
     }
+    static void commitCallback(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t*,
+                               void* opaque) {
+        // A failed commit (e.g. "rebalance in progress") would leave Kafka's view of the group
+        // behind the database for good when no more messages come: retry it from the loop.
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+            static_cast<Member*>(opaque)->m_commitDue = true;
+    }
+    void mirrorOffsets(); // commit the database's offsets to Kafka (for lag tools), asynchronously
     static void errorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
         auto* self = static_cast<Member*>(opaque);
         // Transport errors come and go with reconnects; librdkafka retries on its own.
@@ -101,6 +109,9 @@ private:
 
     store::Batch m_batch;
     std::map<int, qint64> m_nextOffsets;
+    std::map<int, qint64> m_kafkaOffsets; // the database's offsets of the assigned partitions
+    bool m_commitDue = false;             // mirror them to Kafka (again) from the loop
+    Clock::time_point m_commitRetryAt;
     Clock::time_point m_batchStarted;
     bool m_inFlush = false;
     bool m_databaseDown = false;
@@ -159,6 +170,7 @@ void Sink::Member::run() {
     rd_kafka_conf_set_opaque(conf->get(), this);
     rd_kafka_conf_set_rebalance_cb(conf->get(), &Member::rebalanceCallback);
     rd_kafka_conf_set_error_cb(conf->get(), &Member::errorCallback);
+    rd_kafka_conf_set_offset_commit_cb(conf->get(), &Member::commitCallback);
     std::array<char, 512> err{};
     m_rk.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
     if (!m_rk) {
@@ -206,8 +218,16 @@ void Sink::Member::run() {
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_batchStarted);
             waitMs = std::clamp(static_cast<int>(opt.batchMs - elapsed.count()), 0, 100);
         }
-        if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), waitMs)})
-            handle(msg.get());
+        if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), waitMs)}) {
+            // A message can slip through between a rebalance's assignment and the pause above:
+            // while paused, nothing is consumed; it is fetched again after the resume.
+            if (m_sink.m_paused.load() && !msg->err)
+                rewind(msg.get());
+            else
+                handle(msg.get());
+        }
+        if (m_commitDue && m_batch.empty() && Clock::now() >= m_commitRetryAt)
+            mirrorOffsets();
         const auto size = static_cast<int>(m_batch.rows.size() + m_batch.deadLetters.size());
         if (size > 0 &&
             (size >= batchLimit() || Clock::now() - m_batchStarted >= std::chrono::milliseconds(opt.batchMs)))
@@ -310,15 +330,26 @@ bool Sink::Member::writeOnce() {
         }
     }
     // The database is the source of truth; committing to Kafka as well lets external lag tools
-    // (kafka-consumer-groups, Burrow) see the group's progress.
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(m_batch.offsets.size())));
-    const QByteArray topic = m_batch.topic.toUtf8();
+    // (kafka-consumer-groups, Burrow, the lag monitor) see the group's progress.
     for (const auto& o : m_batch.offsets)
-        rd_kafka_topic_partition_list_add(list.get(), topic.constData(), o.partition)->offset = o.nextOffset;
-    rd_kafka_commit(m_rk.get(), list.get(), 1);
+        m_kafkaOffsets[o.partition] = o.nextOffset;
+    mirrorOffsets();
     clearBatch();
     markDatabaseUp();
     return true;
+}
+
+void Sink::Member::mirrorOffsets() {
+    m_commitDue = false;
+    m_commitRetryAt = Clock::now() + 1s;
+    if (m_kafkaOffsets.empty())
+        return;
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(m_kafkaOffsets.size())));
+    const QByteArray topic = m_batch.topic.toUtf8();
+    for (const auto& [partition, next] : m_kafkaOffsets)
+        rd_kafka_topic_partition_list_add(list.get(), topic.constData(), partition)->offset = next;
+    if (rd_kafka_commit(m_rk.get(), list.get(), 1) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        m_commitDue = true;
 }
 
 void Sink::Member::markDatabaseUp() {
@@ -403,6 +434,7 @@ void Sink::Member::dropPartitions(const rd_kafka_topic_partition_list_t* parts) 
     std::erase_if(m_batch.rows, [&](const store::RatingRow& r) { return revoked(r.partition); });
     std::erase_if(m_batch.deadLetters, [&](const store::DeadLetter& d) { return revoked(d.partition); });
     std::erase_if(m_nextOffsets, [&](const auto& kv) { return revoked(kv.first); });
+    std::erase_if(m_kafkaOffsets, [&](const auto& kv) { return revoked(kv.first); });
 }
 
 void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
@@ -428,9 +460,14 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         for (int i = 0; i < parts->cnt; ++i) {
             const auto it = stored.find(parts->elems[i].partition);
             parts->elems[i].offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+            if (it != stored.end())
+                m_kafkaOffsets[it->first] = it->second;
             ids << parts->elems[i].partition;
         }
         rd_kafka_assign(m_rk.get(), parts);
+        // Kafka's committed offsets may be behind the database (a commit of the previous owner
+        // failed): bring them level from the loop, outside this callback.
+        m_commitDue = !m_kafkaOffsets.empty();
         m_repause = m_paused; // new partitions start fetching; the member loop pauses them again
         std::sort(ids.begin(), ids.end());
         std::lock_guard lock(m_assignMutex);
@@ -445,6 +482,7 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
         dropPartitions(parts);
     }
     rd_kafka_assign(m_rk.get(), nullptr);
+    m_kafkaOffsets.clear();
     std::lock_guard lock(m_assignMutex);
     m_assigned.clear();
 }

@@ -62,6 +62,22 @@ void LatencyHistogram::Counts::merge(const Counts& other) {
     sum += other.sum;
 }
 
+LatencyHistogram::Counts LatencyHistogram::Counts::since(const Counts& earlier) const {
+    Counts d;
+    d.count = 0;
+    for (size_t i = 0; i < buckets.size(); ++i) {
+        // Snapshots are taken bucket by bucket while writers go on: never below zero.
+        const quint64 b = buckets[i] > earlier.buckets[i] ? buckets[i] - earlier.buckets[i] : 0;
+        d.buckets[i] = b;
+        d.count += b;
+        if (b > 0)
+            d.max = highestIn(static_cast<int>(i)); // the window's own maximum, to bucket precision
+    }
+    d.max = std::min(d.max, max);
+    d.sum = sum > earlier.sum ? sum - earlier.sum : 0;
+    return d;
+}
+
 double LatencyHistogram::Counts::percentile(double p) const {
     // Counts are read bucket by bucket while writers go on, so the total is taken from the
     // buckets themselves.

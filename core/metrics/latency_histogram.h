@@ -33,6 +33,9 @@ public:
         long double sum = 0;
 
         void merge(const Counts& other);
+        // What was recorded after `earlier` (a snapshot of the same histogram): the counts of a
+        // time window, for percentiles over the last second rather than since the start.
+        [[nodiscard]] Counts since(const Counts& earlier) const;
         [[nodiscard]] double percentile(double p) const; // p in [0, 100]
         [[nodiscard]] LatencySummary summary() const;
     };

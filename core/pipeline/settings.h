@@ -6,6 +6,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <optional>
 
 namespace loadlevel::pipeline {
 
@@ -16,6 +17,13 @@ namespace loadlevel::pipeline {
 // Modes: without a Kafka address, Kafka is embedded (librdkafka's mock cluster, in-process);
 // without a database URL, the database is embedded (an SQLite file in the user's data folder).
 // Both embedded: "embedded"; both given: "real"; one of each: "mixed".
+// The first thing wrong with a Settings value: which field, and why, in words.
+struct SettingsProblem {
+    enum class Field { Kafka, KafkaProperties, Database, Topic, Group, Partitions };
+    Field field;
+    QString message;
+};
+
 struct Settings {
     QString kafka;               // bootstrap servers; empty: embedded cluster
     QStringList kafkaProperties; // "key=value" as given to -X
@@ -27,6 +35,11 @@ struct Settings {
     int replicationFactor = 1;
     int embeddedBrokers = 3;
     QString runsDir;
+
+    // Checks the form of every field without connecting anything (bootstrap servers host:port,
+    // Kafka properties librdkafka accepts, a database URL openStore() accepts, a legal topic name,
+    // a group, partitions 1..10000). nullopt when all is well.
+    [[nodiscard]] std::optional<SettingsProblem> validate() const;
 
     // Fills empty fields from the environment.
     void applyEnvironment();

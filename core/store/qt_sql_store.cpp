@@ -19,6 +19,9 @@ SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_value, reason, receiv
   FROM dead_letters WHERE kafka_topic = ? ORDER BY id DESC LIMIT ?)";
 constexpr const char* kSelectMovieStats =
     "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats WHERE movie_id = ?";
+constexpr const char* kRecentMovieStats =
+    "SELECT movie_id, rating_count, avg_rating, updated_at FROM movie_stats "
+    "ORDER BY updated_at DESC, movie_id LIMIT ?";
 constexpr const char* kRatingColumns =
     "event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, "
     "kafka_topic, kafka_partition, kafka_offset, persisted_at";
@@ -209,6 +212,17 @@ Result<std::optional<MovieStats>> QtSqlStore::movieStats(qint64 movieId) {
         return std::optional<MovieStats>{};
     return MovieStats{q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toDouble(),
                       readTime(q->value(3))};
+}
+
+Result<std::vector<MovieStats>> QtSqlStore::recentMovieStats(int limit) {
+    auto q = query(kRecentMovieStats, {std::clamp(limit, 1, 10000)}, QStringLiteral("reading movie_stats"));
+    if (!q)
+        return fail(q.error());
+    std::vector<MovieStats> out;
+    while (q->next())
+        out.push_back({q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toDouble(),
+                       readTime(q->value(3))});
+    return out;
 }
 
 Result<std::optional<StoredRating>> QtSqlStore::findRating(const QUuid& eventId) {

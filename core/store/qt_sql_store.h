@@ -32,6 +32,7 @@ public:
     Result<std::vector<qint64>> runSequences(const QString& runId) override;
     Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) override;
     Result<std::optional<MovieStats>> movieStats(qint64 movieId) override;
+    Result<std::vector<MovieStats>> recentMovieStats(int limit) override;
     Result<std::optional<StoredRating>> findRating(const QUuid& eventId) override;
     Result<std::vector<double>> runLatenciesMs(const QString& runId) override;
     Result<std::vector<StoredRating>> ratingsPage(const RatingFilter& filter, int limit,

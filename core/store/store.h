@@ -118,6 +118,8 @@ public:
     virtual Result<std::vector<qint64>> runSequences(const QString& runId) = 0; // one entry per stored row
     virtual Result<std::vector<DeadLetterRow>> deadLetters(const QString& topic, int limit) = 0;
     virtual Result<std::optional<MovieStats>> movieStats(qint64 movieId) = 0;
+    // The movies updated most recently, newest first, at most `limit` (the desktop's stats tab).
+    virtual Result<std::vector<MovieStats>> recentMovieStats(int limit) = 0;
     virtual Result<std::optional<StoredRating>> findRating(const QUuid& eventId) = 0;
     // Newest first, keyset-paginated (never OFFSET): rows with rowId < beforeRowId (0: from the
     // newest), at most `limit`. The last row's rowId is the cursor of the next page.
@@ -130,6 +132,8 @@ public:
 // Opens a store from a URL: postgresql://user[:password]@host[:port]/db[?sslmode=...], or
 // sqlite:///absolute/path.sqlite, or a bare file path (SQLite). connectionName must be unique per thread.
 Result<std::unique_ptr<Store>> openStore(const QString& url, const QString& connectionName);
+// Whether openStore() would accept the URL (its form only; nothing is connected).
+Result<void> checkUrl(const QString& url);
 
 // The URL with any password removed, for output.
 QString redactUrl(const QString& url);

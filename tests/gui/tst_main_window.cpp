@@ -1,37 +1,70 @@
-// The desktop window, offscreen, on the embedded pipeline.
+// The desktop window, offscreen, on the embedded pipeline: what a person clicks, and what then
+// shows up. One window for the whole suite (the pipeline takes a few seconds to start).
 #include "ui/main_window.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QGroupBox>
+#include <QLineEdit>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace loadlevel;
 
+namespace {
+
+void isolateConfig() {
+    static QTemporaryDir dir;
+    qputenv("XDG_CONFIG_HOME", dir.path().toLocal8Bit());
+}
+Q_CONSTRUCTOR_FUNCTION(isolateConfig)
+
+qint64 totalLag(const ui::MainWindow& w) {
+    return w.lastSnapshot().lag.isEmpty() ? -1 : w.lastSnapshot().lag.front().totalLag;
+}
+
+} // namespace
+
 class TestMainWindow final : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
+    std::unique_ptr<ui::MainWindow> m_window;
+
+    void waitForRun() { QTRY_VERIFY_WITH_TIMEOUT(!m_window->isRunning(), 120000); }
 
 private slots:
-    void sendingAThousandEndsWithAThousandRowsInTheBrowser() {
+    void initTestCase() {
         pipeline::Settings s; // no Kafka address: the embedded cluster
         s.database = m_dir.filePath(QStringLiteral("gui.sqlite"));
         s.runsDir = m_dir.filePath(QStringLiteral("runs"));
-        ui::MainWindow window(s);
-        window.show();
+        m_window = std::make_unique<ui::MainWindow>(s);
+        m_window->show();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isReady(), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->health(), ui::Health::Connected, 30000);
+        QVERIFY2(m_window->headerText().contains(u"embedded mode"), qPrintable(m_window->headerText()));
+        QVERIFY(m_window->faultsBox()->isVisible()); // the fault knobs of embedded mode
+    }
+
+    void sendingAThousandEndsWithAThousandRowsInTheBrowser() {
+        ui::MainWindow& window = *m_window;
         QAbstractItemModelTester tester(window.ratingsModel(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-
-        QTRY_VERIFY_WITH_TIMEOUT(window.isReady(), 60000);
         QVERIFY(window.sendButton()->isEnabled());
         QCOMPARE(window.sendButton()->text(),
                  QStringLiteral("Send %L1").arg(1000)); // the locale groups digits
         QTest::mouseClick(window.sendButton(), Qt::LeftButton);
-        QVERIFY(!window.sendButton()->isEnabled()); // no second burst while one runs
+        QVERIFY(!window.sendButton()->isEnabled()); // no second run while one runs
+        QVERIFY(!window.pacedButton()->isEnabled());
+        QVERIFY(window.cancelButton()->isEnabled());
 
-        QTRY_VERIFY_WITH_TIMEOUT(!window.lastRunSummary().isEmpty(), 120000);
-        QVERIFY2(window.lastRunSummary().contains(u"persisted 1000, missing 0, duplicates 0"),
+        waitForRun();
+        QVERIFY2(window.lastRunSummary().contains(u"persisted 1,000, missing 0, duplicates 0") ||
+                     window.lastRunSummary().contains(u"persisted 1000, missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
+        QCOMPARE(window.persistedBar()->value(), 1000);
+        QCOMPARE(window.ackedBar()->value(), 1000);
         QTRY_COMPARE_WITH_TIMEOUT(window.ratingsModel()->rowCount(), 1000, 15000);
         QVERIFY(window.sendButton()->isEnabled());
         // Newest first, with the columns a person reads.
@@ -42,6 +75,116 @@ private slots:
                      ->headerData(ui::RatingsModel::Movie, Qt::Horizontal, Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("Movie"));
+        // The charts drew the burst.
+        QTRY_VERIFY_WITH_TIMEOUT(window.throughputChart()->drawnPoints() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.latencyChart()->points() > 0, 5000);
+        // movie_stats came along, in the same transactions.
+        QAbstractItemModelTester statsTester(window.browser()->movieStats(),
+                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.browser()->findChild<QTabWidget*>()->setCurrentIndex(1);
+        QTRY_VERIFY_WITH_TIMEOUT(window.browser()->movieStats()->rowCount() > 0, 10000);
+        window.browser()->findChild<QTabWidget*>()->setCurrentIndex(0);
+    }
+
+    void oneRatingFromTheFormIsStoredWithItsValues() {
+        ui::MainWindow& window = *m_window;
+        QTest::mouseClick(window.singleButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(window.lastSingleResult().contains(u"acknowledged"), 30000);
+        window.browser()->setUserFilter(4); // the form's default user
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.ratingsModel()->rowCount() >= 1 &&
+                window.ratingsModel()
+                        ->data(window.ratingsModel()->index(0, ui::RatingsModel::Movie), Qt::DisplayRole)
+                        .toLongLong() == 3,
+            30000);
+        QCOMPARE(window.ratingsModel()
+                     ->data(window.ratingsModel()->index(0, ui::RatingsModel::Rating), ui::kRawRole)
+                     .toDouble(),
+                 4.0);
+        window.browser()->setUserFilter(0); // back to every user
+        window.browser()->findChild<QLineEdit*>()->clear();
+    }
+
+    void pausingTheSinkBuildsLagThatDrainsOnResume() {
+        ui::MainWindow& window = *m_window;
+        QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(0), 30000);
+        window.pauseBox()->click();
+        QVERIFY(window.pauseBox()->isChecked());
+        window.countBox()->setValue(600);
+        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
+        // Every rating is acknowledged, none is persisted: the lag is the whole burst.
+        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), 600, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(600), 30000);
+        QCOMPARE(window.persistedBar()->value(), 0);
+        QVERIFY(window.isRunning()); // still waiting for the rows
+        window.pauseBox()->click();
+        waitForRun();
+        QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
+                 qPrintable(window.lastRunSummary()));
+        QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(0), 30000);
+    }
+
+    void zeroMembersStopConsumingAndNewMembersCatchUp() {
+        ui::MainWindow& window = *m_window;
+        window.membersBox()->setValue(0);
+        window.countBox()->setValue(500);
+        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), 500, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(500), 30000);
+        QCOMPARE(window.persistedBar()->value(), 0);
+        window.membersBox()->setValue(3);
+        waitForRun();
+        QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
+                 qPrintable(window.lastRunSummary()));
+        QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(0), 30000);
+    }
+
+    void aPacedRunCanBeStoppedAndWhatWasSentIsVerified() {
+        ui::MainWindow& window = *m_window;
+        window.rateBox()->setValue(200);
+        window.durationBox()->setValue(60);
+        QTest::mouseClick(window.pacedButton(), Qt::LeftButton);
+        QVERIFY(!window.sendButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.ackedBar()->value() >= 200, 30000);
+        QCOMPARE(window.ackedBar()->maximum(), 12000);
+        QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+        waitForRun();
+        QVERIFY2(window.lastRunSummary().contains(u"cancelled after") &&
+                     window.lastRunSummary().contains(u"missing 0, duplicates 0"),
+                 qPrintable(window.lastRunSummary()));
+        QVERIFY(window.sendButton()->isEnabled());
+    }
+
+    void chartsExportAsPngAndCsv() {
+        const QString png = m_dir.filePath(QStringLiteral("charts.png"));
+        const QString csv = m_dir.filePath(QStringLiteral("charts.csv"));
+        QVERIFY(m_window->exportChartsPng(png));
+        QVERIFY(m_window->exportChartsCsv(csv));
+        QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() > 300);
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.startsWith("chart,series,time_s,value"));
+        QVERIFY(text.contains("\"Throughput\",\"persisted\""));
+        QVERIFY(text.contains("\"Consumer lag\",\"partition 0\""));
+    }
+
+    void cleanup() {
+        // Whatever a test left behind (even when it failed), the next one starts from a calm pipeline.
+        ui::MainWindow& window = *m_window;
+        if (window.pauseBox()->isChecked())
+            window.pauseBox()->click();
+        if (window.membersBox()->value() == 0)
+            window.membersBox()->setValue(2);
+        if (window.isRunning())
+            QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+        waitForRun();
+    }
+
+    void cleanupTestCase() {
+        m_window.reset(); // stops the pipeline in order
     }
 };
 

@@ -89,6 +89,21 @@ private slots:
         QCOMPARE(a.snapshot().count, quint64(0));
         QCOMPARE(a.snapshot().percentile(50), 0.0);
     }
+
+    void aWindowHoldsOnlyWhatCameAfterItsStart() {
+        LatencyHistogram h;
+        for (int i = 0; i < 1000; ++i)
+            h.record(100000); // 100 ms, before the window
+        const auto before = h.snapshot();
+        for (int i = 1; i <= 100; ++i)
+            h.record(i); // 1..100 µs, inside it
+        const auto window = h.snapshot().since(before);
+        QCOMPARE(window.count, quint64(100));
+        QCOMPARE(window.percentile(50), 50.0);
+        QCOMPARE(window.percentile(100), 100.0);
+        QCOMPARE(window.max, qint64(100)); // not the 100 ms from before the window
+        QCOMPARE(h.snapshot().since(h.snapshot()).count, quint64(0));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLatencyHistogram)
