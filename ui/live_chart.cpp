@@ -121,6 +121,7 @@ void LiveChart::redraw() {
     const int buckets = std::max(50, static_cast<int>(chart()->plotArea().width() / 2));
     const double bucketSec = m_windowSec / buckets;
     double top = 10;
+    std::vector<QList<QPointF>> lines(m_series.size());
     for (size_t i = 0; i < m_rings.size(); ++i) {
         const auto& ring = m_rings[i];
         auto first = std::lower_bound(ring.begin(), ring.end(), from,
@@ -153,12 +154,29 @@ void LiveChart::redraw() {
         }
         for (const QPointF& p : points)
             top = std::max(top, p.y());
-        m_series[i]->replace(points);
+        lines[i] = std::move(points);
     }
-    m_x->setRange(-m_windowSec, 0);
-    m_x->setLabelFormat(m_windowSec >= 120 ? QStringLiteral("%.0f s") : QStringLiteral("%d s"));
-    m_y->setRange(0, top * 1.1);
-    m_y->applyNiceNumbers(); // round ticks (0, 1000, 2000, …), not 1375, 2750
+    // Axis changes re-create the axis labels (text layout): only when something changed.
+    if (m_x->min() != -m_windowSec)
+        m_x->setRange(-m_windowSec, 0);
+    // Every geometry Qt Charts computes must have its points inside the axis range: a point far
+    // off the scale (a 1M-lag spike against the previous 0..10 range) makes the line's stroke
+    // (its hover shape) enormous, and computing it stalled the UI thread for up to 400 ms. So a
+    // growing range is set before the new points, a shrinking one after them. The range shrinks
+    // only when the data uses less than 40% of it, so the labels do not change at every redraw.
+    const double want = top * 1.1;
+    const bool grows = want > m_y->max();
+    const bool shrinks = want < m_y->max() * 0.4;
+    const auto applyRange = [this, want] {
+        m_y->setRange(0, want);
+        m_y->applyNiceNumbers(); // round ticks (0, 1000, 2000, …), not 1375, 2750
+    };
+    if (grows)
+        applyRange();
+    for (size_t i = 0; i < m_series.size(); ++i)
+        m_series[i]->replace(lines[i]);
+    if (shrinks)
+        applyRange();
 }
 
 QString LiveChart::valuesAt(double relativeT) const {

@@ -84,7 +84,7 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
     connect(m_session, &Session::problem, this, &MainWindow::onProblem);
     connect(m_session, &Session::singleSent, this, [this](const QString& message, bool ok) {
         m_singleResult->setText(message);
-        m_singleResult->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828"));
+        m_singleResult->setColor(ok ? QColor() : QColor(0xc6, 0x28, 0x28));
     });
     connect(m_session, &Session::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &Session::runProgress, this, &MainWindow::onRunProgress);
@@ -216,8 +216,7 @@ void MainWindow::buildUi() {
         m_singleResult->setText(tr("sending…"));
         toSession([s = m_session, user, movie, stars] { s->sendSingle(user, movie, stars); });
     });
-    m_singleResult = new QLabel;
-    m_singleResult->setWordWrap(true);
+    m_singleResult = new LiveText(2);
     sf->addRow(tr("User"), m_user);
     sf->addRow(tr("Movie"), m_movie);
     sf->addRow(tr("Rating"), m_stars);
@@ -295,14 +294,16 @@ void MainWindow::buildUi() {
     m_persisted = new QProgressBar;
     m_persisted->setFormat(tr("persisted %v / %m"));
     m_persisted->setValue(0);
-    m_runLabel = new QLabel(tr("no run yet"));
-    m_runLabel->setWordWrap(true);
-    ff->addRow(m_acked);
-    ff->addRow(m_persisted);
-    auto* stopRow = new QHBoxLayout;
-    stopRow->addWidget(m_runLabel, 1);
-    stopRow->addWidget(m_cancel);
-    ff->addRow(stopRow);
+    m_runLabel = new LiveText(2);
+    m_runLabel->setText(tr("no run yet"));
+    auto* bars = new QVBoxLayout;
+    bars->addWidget(m_acked);
+    bars->addWidget(m_persisted);
+    auto* progressRow = new QHBoxLayout;
+    progressRow->addLayout(bars, 1);
+    progressRow->addWidget(m_cancel);
+    ff->addRow(progressRow);
+    ff->addRow(m_runLabel);
     leftLayout->addWidget(fire);
 
     // The sink.
@@ -376,7 +377,7 @@ void MainWindow::buildUi() {
     split->addWidget(scroll);
 
     // Live charts with their toolbar.
-    auto* tabs = new QTabWidget;
+    auto* tabs = m_tabs = new QTabWidget;
     m_live = new QWidget;
     auto* liveLayout = new QVBoxLayout(m_live);
     auto* chartBar = new QHBoxLayout;
@@ -440,7 +441,8 @@ void MainWindow::buildUi() {
     m_window->setCurrentIndex(std::max(0, m_window->findData(window)));
 
     setCentralWidget(central);
-    m_rateLabel = new QLabel;
+    m_rateLabel = new LiveText(1);
+    m_rateLabel->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0,000,000 rows/s  ")));
     m_rateLabel->setToolTip(tr("Ratings persisted per second, now"));
     statusBar()->addPermanentWidget(m_rateLabel);
     statusBar()->showMessage(tr("Starting…"));
@@ -487,6 +489,10 @@ void MainWindow::buildMenus() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Loadlevel"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::showTab(int index) {
+    m_tabs->setCurrentIndex(index);
 }
 
 QString MainWindow::headerText() const {
@@ -614,11 +620,17 @@ void MainWindow::onStarted(const QString& description, int partitions, int embed
 
 void MainWindow::onHealth(Health state, const QString& detail, const QString& lastError) {
     m_health = state;
-    m_healthDot->setText(QStringLiteral("<span style='color:%1; font-size:large'>●</span> <b>%2</b>")
-                             .arg(QLatin1String(healthColor(state)), healthName(state)));
+    // Only what changed: a label's new text re-lays out the whole window.
+    const QString dot = QStringLiteral("<span style='color:%1; font-size:large'>●</span> <b>%2</b>")
+                            .arg(QLatin1String(healthColor(state)), healthName(state));
+    if (m_healthDot->text() != dot)
+        m_healthDot->setText(dot);
     m_healthDot->setToolTip(detail);
-    m_lastError->setVisible(!lastError.isEmpty() && state != Health::Connected);
-    m_lastError->setText(tr("last error: %1").arg(lastError));
+    const bool showError = !lastError.isEmpty() && state != Health::Connected;
+    if (m_lastError->isVisible() != showError)
+        m_lastError->setVisible(showError);
+    if (const QString e = tr("last error: %1").arg(lastError); m_lastError->text() != e)
+        m_lastError->setText(e);
     if (state == Health::Down && !m_ready && !lastError.isEmpty()) {
         m_header->setText(tr("<b>The pipeline did not start.</b> Check File → Settings (Ctrl+,)."));
         m_lastError->setVisible(true);
@@ -637,8 +649,10 @@ void MainWindow::onRunStarted(qint64 total, double ratePerSec) {
 }
 
 void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec) {
-    m_acked->setMaximum(static_cast<int>(total));
-    m_persisted->setMaximum(static_cast<int>(total));
+    if (m_acked->maximum() != total) {
+        m_acked->setMaximum(static_cast<int>(total));
+        m_persisted->setMaximum(static_cast<int>(total));
+    }
     m_acked->setValue(static_cast<int>(acked));
     if (persisted >= 0)
         m_persisted->setValue(static_cast<int>(persisted));
@@ -648,8 +662,9 @@ void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint
 void MainWindow::onRunFinished(const QString& summary, bool ok) {
     m_lastSummary = summary;
     setRunning(false);
-    m_runLabel->setText((ok ? tr("OK: ") : tr("Problem: ")) + summary);
-    m_runLabel->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828"));
+    // The label keeps to the numbers; the run id is in its tooltip and in the status bar.
+    m_runLabel->setText((ok ? tr("OK · ") : tr("Problem · ")) + summary.section(QStringLiteral(": "), 1));
+    m_runLabel->setColor(ok ? QColor() : QColor(0xc6, 0x28, 0x28));
     statusBar()->showMessage((ok ? tr("OK: ") : tr("Problem: ")) + summary);
     m_browser->refresh();
 }

@@ -3,6 +3,7 @@
 #include "metrics/latency_histogram.h"
 #include "pipeline/settings.h"
 #include "ui/live_chart.h"
+#include "ui/live_text.h"
 #include "ui/models.h"
 #include "ui/rows_browser.h"
 #include "ui/secrets.h"
@@ -22,6 +23,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QGroupBox;
 class QSettings;
+class QTabWidget;
 
 namespace loadlevel::ui {
 
@@ -50,6 +52,8 @@ public:
     [[nodiscard]] QSpinBox* durationBox() const { return m_duration; }
     [[nodiscard]] QSpinBox* membersBox() const { return m_members; }
     [[nodiscard]] QCheckBox* pauseBox() const { return m_pause; }
+    [[nodiscard]] QSpinBox* ceilingBox() const { return m_ceiling; }
+    void showTab(int index); // 0: Live, 1: Persisted
     [[nodiscard]] QGroupBox* faultsBox() const { return m_faults; }
     [[nodiscard]] QProgressBar* ackedBar() const { return m_acked; }
     [[nodiscard]] QProgressBar* persistedBar() const { return m_persisted; }
@@ -109,7 +113,7 @@ private:
     QSpinBox* m_movie = nullptr;
     QDoubleSpinBox* m_stars = nullptr;
     QPushButton* m_single = nullptr;
-    QLabel* m_singleResult = nullptr;
+    LiveText* m_singleResult = nullptr;
     QSpinBox* m_count = nullptr;
     QPushButton* m_send = nullptr;
     QSpinBox* m_rate = nullptr;
@@ -118,7 +122,7 @@ private:
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_acked = nullptr;
     QProgressBar* m_persisted = nullptr;
-    QLabel* m_runLabel = nullptr;
+    LiveText* m_runLabel = nullptr;
     QSpinBox* m_members = nullptr;
     QSpinBox* m_ceiling = nullptr;
     QCheckBox* m_pause = nullptr;
@@ -129,11 +133,12 @@ private:
     QComboBox* m_window = nullptr;
     QPushButton* m_chartsPause = nullptr;
     QWidget* m_live = nullptr;
+    QTabWidget* m_tabs = nullptr;
     LiveChart* m_throughput = nullptr;
     LiveChart* m_lag = nullptr;
     LiveChart* m_latency = nullptr;
     RowsBrowser* m_browser = nullptr;
-    QLabel* m_rateLabel = nullptr;
+    LiveText* m_rateLabel = nullptr;
 
     qint64 m_firstSnapshotMs = 0;
     qint64 m_lastRateMs = 0;

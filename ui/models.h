@@ -72,6 +72,10 @@ public:
         qsizetype fresh = 0;
         while (fresh < newestFirst.size() && (m_rows.isEmpty() || key(newestFirst[fresh]) > top))
             ++fresh;
+        if (fresh >= cap) { // everything shown is replaced: one reset is cheaper than moving rows
+            setRows(newestFirst.first(cap));
+            return static_cast<int>(fresh);
+        }
         if (fresh > 0) {
             beginInsertRows({}, 0, static_cast<int>(fresh) - 1);
             m_rows = newestFirst.first(fresh) + m_rows;

@@ -37,6 +37,7 @@ QTableView* makeTable(QAbstractItemModel* model) {
     view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     view->horizontalHeader()->setStretchLastSection(true);
+    view->horizontalHeader()->setResizeContentsPrecision(200); // fit columns to 200 rows, not 1000
     view->verticalHeader()->setVisible(false);
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
     return view;
@@ -69,15 +70,15 @@ RowsBrowser::RowsBrowser(QWidget* parent)
     auto* idValidator =
         new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{0,18}")), this);
     m_user = new QLineEdit;
-    m_user->setPlaceholderText(tr("any user"));
+    m_user->setPlaceholderText(tr("any"));
     m_user->setValidator(idValidator);
     m_user->setClearButtonEnabled(true);
-    m_user->setMaximumWidth(110);
+    m_user->setMinimumWidth(80);
     m_movie = new QLineEdit;
-    m_movie->setPlaceholderText(tr("any movie"));
+    m_movie->setPlaceholderText(tr("any"));
     m_movie->setValidator(idValidator);
     m_movie->setClearButtonEnabled(true);
-    m_movie->setMaximumWidth(110);
+    m_movie->setMinimumWidth(80);
     m_rating = new QComboBox;
     m_rating->addItem(tr("any rating"));
     for (int half = 1; half <= 10; ++half)
@@ -227,6 +228,14 @@ void RowsBrowser::setUserFilter(qint64 userId) {
     newestPage();
 }
 
+void RowsBrowser::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    for (QTableView* v : {m_ratingsView, m_statsView, m_deadView})
+        fitColumns(v);
+    if (m_timer.isActive())
+        refresh();
+}
+
 void RowsBrowser::setLive(bool live) {
     if (live) {
         m_timer.start();
@@ -241,6 +250,8 @@ bool RowsBrowser::following() const {
 }
 
 void RowsBrowser::refresh() {
+    if (!isVisible())
+        return; // nobody looks: no queries, no model churn (showEvent catches up)
     switch (m_tabs->currentIndex()) {
     case 0:
         if (m_cursors.empty())
@@ -277,15 +288,26 @@ void RowsBrowser::onRatings(quint64 request, const QList<store::StoredRating>& r
         const qint64 top = m_ratings->newestKey();
         m_pendingNewer = std::ranges::count_if(rows, [top](const auto& r) { return r.rowId > top; });
     }
+    fitColumns(m_ratingsView);
     updatePager();
 }
 
 void RowsBrowser::onMovieStats(const QList<store::MovieStats>& rows) {
     m_stats->upsert(rows);
+    fitColumns(m_statsView);
 }
 
 void RowsBrowser::onDeadLetters(const QList<store::DeadLetterRow>& rows) {
     m_dead->mergeNewest(rows, kPageSize);
+    fitColumns(m_deadView);
+}
+
+void RowsBrowser::fitColumns(QTableView* view) {
+    // Once, when the first rows arrive; after that the widths are the user's.
+    if (view->model()->rowCount() == 0 || !view->isVisible() || view->property("fitted").toBool())
+        return;
+    view->resizeColumnsToContents();
+    view->setProperty("fitted", true);
 }
 
 void RowsBrowser::newestPage() {

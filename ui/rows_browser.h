@@ -61,10 +61,14 @@ signals:
     void requestDeadLetters(int limit);
     void message(const QString& text);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     enum class Kind { Follow, Page };
     void requestPage(qint64 before, Kind kind);
     void updatePager();
+    static void fitColumns(QTableView* view);
     [[nodiscard]] bool following() const;
     [[nodiscard]] QTableView* currentView() const;
 

@@ -6,11 +6,33 @@
 #include <QDateTime>
 #include <algorithm>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace loadlevel::ui {
 
 namespace {
 constexpr int kVerifyTimeoutMs = 120000;
+
+// The session's thread, and every thread it starts (the runner, the sink's members, the lag
+// monitor, librdkafka's and the embedded cluster's threads inherit it), runs at a lower
+// scheduling priority than the UI thread: on a machine saturated by a load run, the window stays
+// responsive. Linux keeps the nice value per thread and new threads inherit their creator's.
+void yieldToTheUi() {
+#ifdef Q_OS_LINUX
+    static thread_local bool done = false;
+    if (done)
+        return;
+    done = true;
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    (void)::setpriority(PRIO_PROCESS, tid, std::max(current, 10));
+#endif
 }
+} // namespace
 
 Session::Session(pipeline::Settings settings, QObject* parent)
     : QObject(parent)
@@ -38,6 +60,7 @@ Session::~Session() {
 }
 
 void Session::start() {
+    yieldToTheUi();
     m_startFailed = false;
     m_kafkaOk = m_dbOk = true;
     m_kafkaError.clear();
@@ -82,6 +105,10 @@ void Session::start() {
         noteProblem(m);
     });
     m_lagMonitor->start();
+    // Ready once the sink's members settled into the group: a burst sent earlier would wait for
+    // the members' first rebalance (seconds), which is start-up, not the pipeline's latency.
+    if (auto settled = m_pipe->waitForSink(std::chrono::seconds(30)); !settled)
+        noteProblem(settled.error().message);
     m_healthTimer.start();
     emit started(m_pipe->describe(), m_settings.partitions,
                  m_pipe->cluster() ? m_pipe->cluster()->brokers() : 0);

@@ -26,6 +26,8 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
         if (stalls)
             stalls->start(); // the run, not the start-up
         window.countBox()->setValue(n);
+        if (p.isSet(QStringLiteral("ceiling")))
+            window.ceilingBox()->setValue(p.value(QStringLiteral("ceiling")).toInt());
         window.sendButton()->click();
         auto* wait = new QTimer(&window);
         QObject::connect(wait, &QTimer::timeout, &window, [&window, wait, &p, stalls] {
@@ -43,6 +45,15 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
             QTimer::singleShot(1500, &window, [&window, &p] {
                 if (p.isSet(QStringLiteral("screenshot")))
                     window.grab().save(p.value(QStringLiteral("screenshot")));
+                if (p.isSet(QStringLiteral("rows-screenshot"))) {
+                    window.showTab(1);
+                    QTimer::singleShot(1500, &window, [&window, &p] {
+                        window.grab().save(p.value(QStringLiteral("rows-screenshot")));
+                        if (p.isSet(QStringLiteral("quit-when-done")))
+                            window.close();
+                    });
+                    return;
+                }
                 if (p.isSet(QStringLiteral("quit-when-done")))
                     window.close();
             });
@@ -72,10 +83,19 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("profile"), QStringLiteral("Start with this saved settings profile."),
          QStringLiteral("name")},
         {QStringLiteral("embedded"), QStringLiteral("Start on the embedded default, whatever was saved.")},
+        {QStringLiteral("topic"), QStringLiteral("The topic (default: ratings, or the profile's)."),
+         QStringLiteral("name")},
+        {QStringLiteral("group"), QStringLiteral("The sink's consumer group (default: loadlevel-sink)."),
+         QStringLiteral("name")},
         {QStringLiteral("send"),
          QStringLiteral("Automation: send N ratings as soon as the pipeline is ready."), QStringLiteral("n")},
         {QStringLiteral("screenshot"), QStringLiteral("Automation: save a PNG of the window after the run."),
          QStringLiteral("file")},
+        {QStringLiteral("ceiling"),
+         QStringLiteral("Automation: the sink's rows-per-second ceiling for the run."),
+         QStringLiteral("rows")},
+        {QStringLiteral("rows-screenshot"),
+         QStringLiteral("Automation: then save a PNG of the Persisted tab too."), QStringLiteral("file")},
         {QStringLiteral("measure-stalls"),
          QStringLiteral("Automation: measure the UI thread's longest event-loop stall during the run "
                         "and print it.")},
@@ -104,6 +124,15 @@ int main(int argc, char* argv[]) {
                 profile.clear();
             }
         }
+    }
+
+    if (p.isSet(QStringLiteral("topic")))
+        settings.topic = p.value(QStringLiteral("topic"));
+    if (p.isSet(QStringLiteral("group")))
+        settings.group = p.value(QStringLiteral("group"));
+    if (const auto problem = settings.validate()) {
+        std::fprintf(stderr, "loadlevel: %s\n", qPrintable(problem->message));
+        return 2;
     }
 
     ui::MainWindow window(settings, profile);

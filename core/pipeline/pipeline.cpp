@@ -84,10 +84,16 @@ Result<void> Pipeline::waitForSink(std::chrono::milliseconds timeout, const std:
         return fail(Error::invalid(QStringLiteral("this pipeline has no sink")));
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
+        // Settled: every partition owned, and every member that can have a partition has one
+        // (else a member still joining will trigger another rebalance in a moment).
+        const kafka::SinkStatus st = m_sink->status();
         qsizetype owned = 0;
-        for (const auto& a : m_sink->status().assignments)
+        qsizetype busy = 0;
+        for (const auto& a : st.assignments) {
             owned += a.size();
-        if (owned >= m_settings.partitions)
+            busy += a.isEmpty() ? 0 : 1;
+        }
+        if (owned >= m_settings.partitions && busy >= std::min<qsizetype>(st.members, m_settings.partitions))
             return {};
         if (std::chrono::steady_clock::now() >= deadline || (cancel && cancel->load()))
             return fail(Error::timeout(QStringLiteral("the sink owns %1 of %2 partitions after %3 s (%4)")

@@ -65,6 +65,7 @@ private slots:
                  qPrintable(window.lastRunSummary()));
         QCOMPARE(window.persistedBar()->value(), 1000);
         QCOMPARE(window.ackedBar()->value(), 1000);
+        window.showTab(1); // the Persisted tab: the browser follows the database while it is shown
         QTRY_COMPARE_WITH_TIMEOUT(window.ratingsModel()->rowCount(), 1000, 15000);
         QVERIFY(window.sendButton()->isEnabled());
         // Newest first, with the columns a person reads.
