@@ -442,7 +442,7 @@ void MainWindow::buildUi() {
 
     setCentralWidget(central);
     m_rateLabel = new LiveText(1);
-    m_rateLabel->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("0,000,000 rows/s  ")));
+    m_rateLabel->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("0,000,000 rows/s  ")));
     m_rateLabel->setToolTip(tr("Ratings persisted per second, now"));
     statusBar()->addPermanentWidget(m_rateLabel);
     statusBar()->showMessage(tr("Starting…"));

@@ -172,6 +172,19 @@ private slots:
         QVERIFY(text.contains("\"Consumer lag\",\"partition 0\""));
     }
 
+    void chartsFollowADarkPalette() {
+        const QPalette light = QApplication::palette();
+        QPalette dark = light;
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x24));
+        dark.setColor(QPalette::WindowText, Qt::white);
+        dark.setColor(QPalette::Base, QColor(0x18, 0x18, 0x1c));
+        dark.setColor(QPalette::Text, Qt::white);
+        QApplication::setPalette(dark);
+        QTRY_COMPARE(m_window->throughputChart()->chart()->theme(), QChart::ChartThemeDark);
+        QApplication::setPalette(light);
+        QTRY_COMPARE(m_window->throughputChart()->chart()->theme(), QChart::ChartThemeLight);
+    }
+
     void cleanup() {
         // Whatever a test left behind (even when it failed), the next one starts from a calm pipeline.
         ui::MainWindow& window = *m_window;

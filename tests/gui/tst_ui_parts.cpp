@@ -10,6 +10,7 @@
 #include <QAbstractItemModelTester>
 #include <QBuffer>
 #include <QDialogButtonBox>
+#include <QDirIterator>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -368,6 +369,14 @@ private slots:
         QTest::qWait(2000);
         for (const QString& m : std::as_const(messages))
             QVERIFY2(m.contains(u"this session only") && !m.contains(u"Pa55word"), qPrintable(m));
+        // No file anywhere under the configuration folder (QtKeychain's own fallback store
+        // included) holds a password.
+        QDirIterator files(qEnvironmentVariable("XDG_CONFIG_HOME"), QDir::Files, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            QFile any(files.next());
+            QVERIFY(any.open(QIODevice::ReadOnly));
+            QVERIFY2(!any.readAll().contains("Pa55word"), qPrintable(any.fileName()));
+        }
     }
 };
 
