@@ -15,6 +15,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
@@ -85,6 +86,18 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
     connect(m_session, &Session::singleSent, this, [this](const QString& message, bool ok) {
         m_singleResult->setText(message);
         m_singleResult->setColor(ok ? QColor() : QColor(0xc6, 0x28, 0x28));
+    });
+    connect(m_session, &Session::httpChanged, this, [this](const QString& url, const QString& error) {
+        m_httpUrl = url;
+        if (!url.isEmpty()) {
+            m_httpLabel->setText(QStringLiteral("<a href=\"%1/docs\">%1</a>").arg(url.toHtmlEscaped()));
+            return;
+        }
+        m_httpLabel->setText(error.isEmpty() ? tr("off") : error.toHtmlEscaped());
+        m_http->blockSignals(true);
+        m_http->setChecked(false);
+        m_http->blockSignals(false);
+        m_httpListen->setEnabled(true);
     });
     connect(m_session, &Session::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &Session::runProgress, this, &MainWindow::onRunProgress);
@@ -367,6 +380,30 @@ void MainWindow::buildUi() {
     xf->addRow(tr("Added delay"), m_delay);
     m_faults->setEnabled(false);
     leftLayout->addWidget(m_faults);
+
+    // The HTTP rating service on this pipeline, for curl, wrk or another app.
+    auto* http = new QGroupBox(tr("HTTP service"));
+    auto* hf = new QFormLayout(http);
+    m_http = new QCheckBox(tr("Serve"));
+    m_http->setEnabled(false);
+    m_http->setToolTip(tr("POST /ratings answers 202 once Kafka acknowledged; GET /ratings, /health, "
+                          "/metrics, /docs. Token from LOADLEVEL_HTTP_TOKEN if set."));
+    m_httpListen = new QLineEdit(QStringLiteral("127.0.0.1:8080"));
+    m_httpListen->setToolTip(tr("Address and port; loopback unless you choose otherwise"));
+    m_httpLabel = new QLabel(tr("off"));
+    m_httpLabel->setOpenExternalLinks(true);
+    m_httpLabel->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    connect(m_http, &QCheckBox::toggled, this, [this](bool on) {
+        const QString listen = on ? m_httpListen->text().trimmed() : QString();
+        m_httpListen->setEnabled(!on);
+        toSession([s = m_session, listen] { s->serveHttp(listen); });
+    });
+    auto* httpRow = new QHBoxLayout;
+    httpRow->addWidget(m_http);
+    httpRow->addWidget(m_httpListen, 1);
+    hf->addRow(httpRow);
+    hf->addRow(m_httpLabel);
+    leftLayout->addWidget(http);
     leftLayout->addStretch();
 
     auto* scroll = new QScrollArea;
@@ -600,7 +637,7 @@ void MainWindow::onStarted(const QString& description, int partitions, int embed
     m_pause->blockSignals(false);
     if (m_ceiling->value() > 0)
         toSession([s = m_session, n = m_ceiling->value()] { s->setMaxRowsPerSecond(n); });
-    for (QWidget* w : std::initializer_list<QWidget*>{m_single, m_members, m_ceiling, m_pause})
+    for (QWidget* w : std::initializer_list<QWidget*>{m_single, m_members, m_ceiling, m_pause, m_http})
         w->setEnabled(true);
     setRunning(false);
     m_faults->setVisible(embeddedBrokers > 0);

@@ -22,6 +22,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QGroupBox;
+class QLineEdit;
 class QSettings;
 class QTabWidget;
 
@@ -55,6 +56,9 @@ public:
     [[nodiscard]] QSpinBox* ceilingBox() const { return m_ceiling; }
     void showTab(int index); // 0: Live, 1: Persisted
     [[nodiscard]] QGroupBox* faultsBox() const { return m_faults; }
+    [[nodiscard]] QCheckBox* httpBox() const { return m_http; }
+    [[nodiscard]] QLineEdit* httpListenField() const { return m_httpListen; }
+    [[nodiscard]] QString httpUrl() const { return m_httpUrl; }
     [[nodiscard]] QProgressBar* ackedBar() const { return m_acked; }
     [[nodiscard]] QProgressBar* persistedBar() const { return m_persisted; }
     [[nodiscard]] bool isReady() const { return m_ready; }
@@ -127,6 +131,10 @@ private:
     QSpinBox* m_ceiling = nullptr;
     QCheckBox* m_pause = nullptr;
     QGroupBox* m_faults = nullptr;
+    QCheckBox* m_http = nullptr;
+    QLineEdit* m_httpListen = nullptr;
+    QLabel* m_httpLabel = nullptr;
+    QString m_httpUrl;
     QComboBox* m_broker = nullptr;
     QPushButton* m_brokerDown = nullptr;
     QSpinBox* m_delay = nullptr;

@@ -338,6 +338,29 @@ void Session::setBrokerDelay(int milliseconds) {
     emit problem(tr("embedded brokers answer with %1 ms added delay").arg(milliseconds));
 }
 
+void Session::serveHttp(const QString& listen) {
+    m_http.reset();
+    if (listen.isEmpty() || !m_pipe) {
+        emit httpChanged({}, {});
+        return;
+    }
+    ingest::ServiceOptions o;
+    if (auto ok = ingest::parseListen(listen, o); !ok) {
+        emit httpChanged({}, ok.error().message);
+        return;
+    }
+    o.token = qEnvironmentVariable("LOADLEVEL_HTTP_TOKEN").toUtf8();
+    auto service = ingest::Service::start(
+        o, {m_pipe->clientConfig(), m_settings.topic, m_settings.storeFactory(), &m_pipe->recorder()});
+    if (!service) {
+        noteProblem(service.error().message);
+        emit httpChanged({}, service.error().message);
+        return;
+    }
+    m_http = std::move(*service);
+    emit httpChanged(m_http->url(), {});
+}
+
 void Session::queryRatings(quint64 request, const store::RatingFilter& filter, int limit,
                            qint64 beforeRowId) {
     if (!m_pipe)
@@ -373,6 +396,10 @@ void Session::shutdown() {
     m_running = false;
     m_verifyTimer.stop();
     m_healthTimer.stop();
+    if (m_http) {
+        m_http.reset();
+        emit httpChanged({}, {});
+    }
     if (m_lagMonitor)
         m_lagMonitor->stop();
     m_lagMonitor.reset();

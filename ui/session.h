@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ingest/service.h"
 #include "kafka/producer.h"
 #include "load/run_manifest.h"
 #include "metrics/recorder.h"
@@ -49,6 +50,8 @@ public slots:
     // Fault knobs of the embedded cluster (ignored, with a message, on a real cluster).
     void setBrokerDown(int brokerId, bool down);
     void setBrokerDelay(int milliseconds); // added round-trip time on every broker
+    // The HTTP rating service on this pipeline ("host:port"; empty: stop it).
+    void serveHttp(const QString& listen);
 
     // Read side, answered by the signals below.
     void queryRatings(quint64 request, const loadlevel::store::RatingFilter& filter, int limit,
@@ -67,6 +70,7 @@ signals:
     void runProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void runFinished(const QString& summary, bool ok);
     void snapshot(const loadlevel::metrics::Snapshot& s);
+    void httpChanged(const QString& url, const QString& error); // url empty: not serving
     void ratingsLoaded(quint64 request, const QList<loadlevel::store::StoredRating>& rows);
     void movieStatsLoaded(const QList<loadlevel::store::MovieStats>& rows);
     void deadLettersLoaded(const QList<loadlevel::store::DeadLetterRow>& rows);
@@ -82,6 +86,7 @@ private:
     std::unique_ptr<metrics::SnapshotPublisher> m_publisher;
     std::unique_ptr<metrics::LagMonitor> m_lagMonitor;
     std::unique_ptr<kafka::Producer> m_single;
+    std::unique_ptr<ingest::Service> m_http;
     std::thread m_runThread;
     std::atomic<bool> m_cancel{false};
     std::atomic<bool> m_running{false};

@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "ingest/service.h"
 #include "kafka/admin.h"
 #include "kafka/sink.h"
 #include "load/runner.h"
@@ -395,6 +396,65 @@ int runVerify(Context& c) {
 } // namespace loadlevel::cli
 
 namespace loadlevel::cli {
+
+int runServe(Context& c) {
+    auto members = intOption(c, QStringLiteral("members"), 2, 0);
+    auto maxBody = intOption(c, QStringLiteral("max-body"), 64 * 1024, 1);
+    auto ackTimeout = intOption(c, QStringLiteral("ack-timeout"), 5000, 1);
+    if (!members || !maxBody || !ackTimeout)
+        return kUsage;
+    ingest::ServiceOptions options;
+    if (auto ok = ingest::parseListen(c.args.isSet(QStringLiteral("listen"))
+                                          ? c.args.value(QStringLiteral("listen"))
+                                          : QStringLiteral("127.0.0.1:8080"),
+                                      options);
+        !ok) {
+        c.console.error(ok.error().message);
+        return kUsage;
+    }
+    options.token = (c.args.isSet(QStringLiteral("token")) ? c.args.value(QStringLiteral("token"))
+                                                           : qEnvironmentVariable("LOADLEVEL_HTTP_TOKEN"))
+                        .toUtf8();
+    options.maxBodyBytes = *maxBody;
+    options.ackTimeout = std::chrono::milliseconds(*ackTimeout);
+
+    c.console.info(QStringLiteral("starting the pipeline…"));
+    pipeline::PipelineOptions po;
+    po.members = static_cast<int>(*members);
+    po.startSink = *members > 0;
+    auto pipe = pipeline::Pipeline::start(c.settings, po);
+    if (!pipe) {
+        c.console.error(pipe.error().message);
+        return exitFor(pipe.error());
+    }
+    if (kafka::Sink* sink = (*pipe)->sink())
+        QObject::connect(
+            sink, &kafka::Sink::problem, sink, [&](const QString& m) { c.console.error(m); },
+            Qt::QueuedConnection);
+    c.console.info(u"loadlevel " + (*pipe)->describe());
+    auto service = ingest::Service::start(options, {(*pipe)->clientConfig(), c.settings.topic,
+                                                    c.settings.storeFactory(), &(*pipe)->recorder()});
+    if (!service) {
+        c.console.error(service.error().message);
+        return exitFor(service.error());
+    }
+    c.console.info(QStringLiteral("serving on %1 (POST /ratings, GET /ratings, /movies/{id}/stats, /health, "
+                                  "/metrics, /openapi.json, /docs)%2 · Ctrl+C stops")
+                       .arg((*service)->url(),
+                            options.token.isEmpty() ? QString() : QStringLiteral(" · token required")));
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, &poll, [&] {
+        if (interrupted().load())
+            QCoreApplication::quit();
+    });
+    poll.start(100);
+    QCoreApplication::exec();
+    c.console.info(QStringLiteral("stopping: accepted %1 ratings, refused %2 requests")
+                       .arg((*service)->accepted())
+                       .arg((*service)->rejected()));
+    service->reset();
+    return kOk;
+}
 
 int runDemo(Context& c) {
     auto count = intOption(c, QStringLiteral("count"), 1000, 1);

@@ -17,6 +17,7 @@ struct Context {
 
 int runBurst(Context& c);
 int runSink(Context& c);
+int runServe(Context& c);
 int runTopics(Context& c);
 int runVerify(Context& c);
 int runDemo(Context& c);

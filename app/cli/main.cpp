@@ -20,6 +20,12 @@ const char* const kCommands = R"txt(Commands:
                loadlevel-cli burst --count 100000 --rate 5000
   sink       Persist the topic into PostgreSQL exactly once, as a consumer group (Ctrl+C stops).
                loadlevel-cli sink --members 3 --max-rows-per-sec 20000
+  serve      The HTTP rating service with the sink, in one process (Ctrl+C stops): POST /ratings
+             answers 202 once Kafka acknowledged; GET /ratings, /movies/{id}/stats, /health,
+             /metrics, /openapi.json, /docs. Loopback only unless --listen says otherwise.
+               loadlevel-cli serve --listen 127.0.0.1:8080
+               curl -H 'Content-Type: application/json' -d '{"user_id":4,"movie_id":3,"rating":4}' \
+                    http://127.0.0.1:8080/ratings
   topics     Create the topic if missing, or show partitions and offsets.
                loadlevel-cli topics ensure --partitions 6
                loadlevel-cli topics describe
@@ -57,7 +63,7 @@ int main(int argc, char* argv[]) {
     p.addHelpOption();
     p.addVersionOption();
     p.addPositionalArgument(QStringLiteral("command"),
-                            QStringLiteral("demo | burst | sink | topics | lag | metrics | verify"));
+                            QStringLiteral("demo | burst | sink | serve | topics | lag | metrics | verify"));
     p.addOptions({
         {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."),
          QStringLiteral("host:port")},
@@ -111,6 +117,19 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("exit-when-idle"),
          QStringLiteral("sink: exit after this many seconds without new messages."), QStringLiteral("s")},
         {QStringLiteral("run"), QStringLiteral("verify: the run id printed by burst."), QStringLiteral("id")},
+        {QStringLiteral("listen"),
+         QStringLiteral("serve: address and port (default 127.0.0.1:8080; :0 picks a free port)."),
+         QStringLiteral("host:port")},
+        {QStringLiteral("token"),
+         QStringLiteral("serve: bearer token required on every route but /health (default: "
+                        "$LOADLEVEL_HTTP_TOKEN; none)."),
+         QStringLiteral("token")},
+        {QStringLiteral("max-body"), QStringLiteral("serve: largest request body in bytes (default: 65536)."),
+         QStringLiteral("bytes")},
+        {QStringLiteral("ack-timeout"),
+         QStringLiteral("serve: ms to wait for the broker's acknowledgement before answering 503 "
+                        "(default: 5000)."),
+         QStringLiteral("ms")},
         {QStringLiteral("wait"),
          QStringLiteral("verify, demo: wait up to this many seconds for the sink to catch up (demo: 120)."),
          QStringLiteral("s")},
@@ -149,6 +168,8 @@ int main(int argc, char* argv[]) {
     console.info(u"loadlevel " + settings.describe());
     if (command == u"burst")
         return runBurst(c);
+    if (command == u"serve")
+        return runServe(c);
     if (command == u"sink")
         return runSink(c);
     if (command == u"topics")

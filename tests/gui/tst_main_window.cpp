@@ -156,6 +156,20 @@ private slots:
         QVERIFY(window.sendButton()->isEnabled());
     }
 
+    void theHttpServiceCanBeSwitchedOnAndShowsItsAddress() {
+        ui::MainWindow& window = *m_window;
+        window.httpListenField()->setText(QStringLiteral("127.0.0.1:0")); // any free port
+        window.httpBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().startsWith(u"http://127.0.0.1:"), 30000);
+        QVERIFY(!window.httpUrl().endsWith(u":0"));
+        window.httpBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().isEmpty(), 30000);
+        // A bad address is refused with a reason, and the switch goes back off.
+        window.httpListenField()->setText(QStringLiteral("no-such-host:99999"));
+        window.httpBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.httpBox()->isChecked(), 30000);
+    }
+
     void chartsExportAsPngAndCsv() {
         const QString png = m_dir.filePath(QStringLiteral("charts.png"));
         const QString csv = m_dir.filePath(QStringLiteral("charts.csv"));

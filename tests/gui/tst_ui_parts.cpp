@@ -371,7 +371,8 @@ private slots:
             QVERIFY2(m.contains(u"this session only") && !m.contains(u"Pa55word"), qPrintable(m));
         // No file anywhere under the configuration folder (QtKeychain's own fallback store
         // included) holds a password.
-        QDirIterator files(qEnvironmentVariable("XDG_CONFIG_HOME"), QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator files(qEnvironmentVariable("XDG_CONFIG_HOME"), QDir::Files,
+                           QDirIterator::Subdirectories);
         while (files.hasNext()) {
             QFile any(files.next());
             QVERIFY(any.open(QIODevice::ReadOnly));

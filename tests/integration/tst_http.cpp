@@ -1,0 +1,373 @@
+// The HTTP rating service against the real stack: what it accepts, what it refuses and why,
+// retries, a hanging broker, the token, and the OpenAPI document against the routes.
+#include "ingest/openapi.h"
+#include "ingest/service.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+#include "test_support.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace loadlevel;
+
+namespace {
+
+struct Reply {
+    int status = 0;
+    QByteArray headers;
+    QByteArray body;
+    [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    [[nodiscard]] QByteArray header(const QByteArray& name) const {
+        for (const QByteArray& line : headers.split('\n'))
+            if (line.toLower().startsWith(QByteArray(name.toLower() + ':')))
+                return line.mid(name.size() + 1).trimmed();
+        return {};
+    }
+};
+
+// One request on its own connection, written byte for byte as given.
+Reply http(quint16 port, const QByteArray& method, const QByteArray& path, const QByteArray& body = {},
+           const QByteArray& contentType = "application/json", const QByteArray& extraHeaders = {}) {
+    QTcpSocket s;
+    s.connectToHost(QStringLiteral("127.0.0.1"), port);
+    if (!s.waitForConnected(5000))
+        return {};
+    QByteArray req = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    if (!contentType.isEmpty())
+        req += "Content-Type: " + contentType + "\r\n";
+    req += extraHeaders;
+    if (!body.isEmpty() || method == "POST")
+        req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    req += "\r\n" + body;
+    s.write(req);
+    QByteArray in;
+    qsizetype headerEnd = -1;
+    qsizetype length = -1;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 30000) {
+        if (!s.waitForReadyRead(500) && s.state() != QAbstractSocket::ConnectedState &&
+            s.bytesAvailable() == 0)
+            break;
+        in += s.readAll();
+        if (headerEnd < 0 && (headerEnd = in.indexOf("\r\n\r\n")) >= 0) {
+            for (const QByteArray& line : in.left(headerEnd).split('\n'))
+                if (line.toLower().startsWith("content-length:"))
+                    length = line.mid(15).trimmed().toLongLong();
+        }
+        if (headerEnd >= 0 && length >= 0 && in.size() >= headerEnd + 4 + length)
+            break;
+    }
+    Reply r;
+    if (headerEnd < 0)
+        return r;
+    r.headers = in.left(headerEnd);
+    r.status = r.headers.split(' ').value(1).toInt();
+    r.body = in.mid(headerEnd + 4);
+    return r;
+}
+
+QByteArray rating(qint64 user, qint64 movie, const QByteArray& stars, const QString& id = {}) {
+    QByteArray b = "{\"user_id\":" + QByteArray::number(user) + ",\"movie_id\":" + QByteArray::number(movie) +
+                   ",\"rating\":" + stars;
+    if (!id.isEmpty())
+        b += ",\"event_id\":\"" + id.toUtf8() + '"';
+    return b + '}';
+}
+
+} // namespace
+
+class TestHttp final : public QObject {
+    Q_OBJECT
+
+    test::Stack m_stack = test::stack();
+    QTemporaryDir m_dir;
+    pipeline::Settings m_settings;
+    std::unique_ptr<pipeline::Pipeline> m_pipe;
+    std::unique_ptr<ingest::Service> m_service;
+    quint16 m_port = 0;
+
+    qint64 rowsOf(const QUuid& id) {
+        return test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE event_id = ?"),
+                            {id.toString(QUuid::WithoutBraces)})
+            .toLongLong();
+    }
+
+private slots:
+    void initTestCase() {
+        LOADLEVEL_REQUIRE_STACK(m_stack);
+        m_settings.kafka = m_stack.kafka;
+        m_settings.database = m_stack.db;
+        m_settings.topic = test::uniqueName(QStringLiteral("http"));
+        m_settings.group = test::uniqueName(QStringLiteral("http-sink"));
+        m_settings.runsDir = m_dir.filePath(QStringLiteral("runs"));
+        pipeline::PipelineOptions po;
+        po.members = 2;
+        auto pipe = pipeline::Pipeline::start(m_settings, po);
+        QVERIFY2(pipe.has_value(), pipe ? "" : qPrintable(pipe.error().message));
+        m_pipe = std::move(*pipe);
+        QVERIFY(m_pipe->waitForSink(std::chrono::seconds(60)).has_value());
+        ingest::ServiceOptions o;
+        o.port = 0;
+        o.ackTimeout = std::chrono::milliseconds(2000);
+        auto service = ingest::Service::start(
+            o, {m_pipe->clientConfig(), m_settings.topic, m_settings.storeFactory(), &m_pipe->recorder()});
+        QVERIFY2(service.has_value(), service ? "" : qPrintable(service.error().message));
+        m_service = std::move(*service);
+        m_port = m_service->port();
+        QVERIFY(m_port > 0);
+        QVERIFY(m_service->url().startsWith(u"http://127.0.0.1:")); // loopback by default
+    }
+
+    void acceptedRatingsArePersistedAndReadBack() {
+        // movie_stats is shared by every run on this database: a movie of this test's own.
+        const qint64 movie = QDateTime::currentMSecsSinceEpoch();
+        const QByteArray m = QByteArray::number(movie);
+        const Reply one = http(m_port, "POST", "/ratings", rating(4, movie, "4"));
+        QCOMPARE(one.status, 202);
+        const QJsonArray ids = one.json().value(u"event_ids").toArray();
+        QCOMPARE(ids.size(), 1);
+        const QUuid id(ids.first().toString());
+        QVERIFY(!id.isNull());
+        const Reply many = http(m_port, "POST", "/ratings",
+                                '[' + rating(5, movie, "4.5") + ',' + rating(6, movie, "1") + ',' +
+                                    rating(7, 8, "2.5") + ']');
+        QCOMPARE(many.status, 202);
+        QCOMPARE(many.json().value(u"accepted").toInt(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(rowsOf(id), qint64(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            http(m_port, "GET", "/movies/" + m + "/stats").json().value(u"count").toInt(), 3, 30000);
+        const Reply stats = http(m_port, "GET", "/movies/" + m + "/stats");
+        QCOMPARE(stats.json().value(u"average").toDouble(), 3.167);
+        // The read API, newest first, by keyset pages.
+        const Reply page1 = http(m_port, "GET", "/ratings?movie_id=" + m + "&limit=2");
+        QCOMPARE(page1.status, 200);
+        const QJsonArray rows1 = page1.json().value(u"ratings").toArray();
+        QCOMPARE(rows1.size(), 2);
+        const qint64 after = page1.json().value(u"next_after").toInteger();
+        QVERIFY(after > 0);
+        const Reply page2 =
+            http(m_port, "GET", "/ratings?movie_id=" + m + "&limit=2&after=" + QByteArray::number(after));
+        const QJsonArray rows2 = page2.json().value(u"ratings").toArray();
+        QCOMPARE(rows2.size(), 1);
+        QCOMPARE(rows2.first().toObject().value(u"event_id").toString(), id.toString(QUuid::WithoutBraces));
+        QVERIFY(page2.json().value(u"next_after").isNull());
+        QCOMPARE(http(m_port, "GET", "/movies/999999999/stats").status, 404);
+        const Reply health = http(m_port, "GET", "/health");
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json().value(u"status").toString(), QStringLiteral("ok"));
+        const Reply metrics = http(m_port, "GET", "/metrics");
+        QCOMPARE(metrics.status, 200);
+        QVERIFY(metrics.body.contains("loadlevel_http_accepted_total"));
+    }
+
+    void badRequestsAreRefusedWithStatusAndField_data() {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("field");
+        const QByteArray json = "application/json";
+        QTest::newRow("not JSON") << QByteArray("POST") << QByteArray("/ratings") << json
+                                  << QByteArray("{bad") << 400 << QString();
+        QTest::newRow("a string") << QByteArray("POST") << QByteArray("/ratings") << json
+                                  << QByteArray("\"4\"") << 400 << QString();
+        QTest::newRow("user_id as text") << QByteArray("POST") << QByteArray("/ratings") << json
+                                         << QByteArray("{\"user_id\":\"4\",\"movie_id\":3,\"rating\":4}")
+                                         << 400 << QStringLiteral("user_id");
+        QTest::newRow("rating missing")
+            << QByteArray("POST") << QByteArray("/ratings") << json
+            << QByteArray("{\"user_id\":4,\"movie_id\":3}") << 422 << QStringLiteral("rating");
+        QTest::newRow("rating 11") << QByteArray("POST") << QByteArray("/ratings") << json
+                                   << rating(4, 3, "11") << 422 << QStringLiteral("rating");
+        QTest::newRow("rating 4.3") << QByteArray("POST") << QByteArray("/ratings") << json
+                                    << rating(4, 3, "4.3") << 422 << QStringLiteral("rating");
+        QTest::newRow("user 0") << QByteArray("POST") << QByteArray("/ratings") << json << rating(0, 3, "4")
+                                << 422 << QStringLiteral("user_id");
+        QTest::newRow("bad event_id")
+            << QByteArray("POST") << QByteArray("/ratings") << json
+            << rating(4, 3, "4", QStringLiteral("not-a-uuid")) << 400 << QStringLiteral("event_id");
+        QTest::newRow("second of an array")
+            << QByteArray("POST") << QByteArray("/ratings") << json
+            << '[' + rating(4, 3, "4") + ',' + rating(4, 3, "9") + ']' << 422 << QStringLiteral("[1].rating");
+        QTest::newRow("empty array") << QByteArray("POST") << QByteArray("/ratings") << json
+                                     << QByteArray("[]") << 400 << QString();
+        QByteArray big = "[";
+        for (int i = 0; i < 1001; ++i)
+            big += rating(1, 2, "3") + (i < 1000 ? "," : "]");
+        QTest::newRow("1001 ratings")
+            << QByteArray("POST") << QByteArray("/ratings") << json << big << 413 << QString();
+        QTest::newRow("body over 64 KiB") << QByteArray("POST") << QByteArray("/ratings") << json
+                                          << QByteArray(70000, ' ') + rating(4, 3, "4") << 413 << QString();
+        QTest::newRow("text/plain") << QByteArray("POST") << QByteArray("/ratings")
+                                    << QByteArray("text/plain") << rating(4, 3, "4") << 415 << QString();
+        QTest::newRow("no content type") << QByteArray("POST") << QByteArray("/ratings") << QByteArray()
+                                         << rating(4, 3, "4") << 415 << QString();
+        QTest::newRow("PUT") << QByteArray("PUT") << QByteArray("/ratings") << json << rating(4, 3, "4")
+                             << 405 << QString();
+        QTest::newRow("DELETE stats") << QByteArray("DELETE") << QByteArray("/movies/3/stats") << QByteArray()
+                                      << QByteArray() << 405 << QString();
+        QTest::newRow("unknown route")
+            << QByteArray("GET") << QByteArray("/nope") << QByteArray() << QByteArray() << 404 << QString();
+        QTest::newRow("bad limit") << QByteArray("GET") << QByteArray("/ratings?limit=0") << QByteArray()
+                                   << QByteArray() << 400 << QStringLiteral("limit");
+        QTest::newRow("bad user filter") << QByteArray("GET") << QByteArray("/ratings?user_id=x")
+                                         << QByteArray() << QByteArray() << 400 << QStringLiteral("user_id");
+    }
+
+    void badRequestsAreRefusedWithStatusAndField() {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, path);
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QString, field);
+        const qint64 acceptedBefore = m_service->accepted();
+        const Reply r = http(m_port, method, path, body, contentType);
+        QVERIFY2(r.status == status,
+                 qPrintable(QStringLiteral("%1: %2").arg(r.status).arg(QString::fromUtf8(r.body))));
+        const QJsonObject e = r.json();
+        QVERIFY2(!e.value(u"error").toString().isEmpty(), r.body.constData());
+        QVERIFY(!e.value(u"detail").toString().isEmpty());
+        if (field.isEmpty())
+            QVERIFY(e.value(u"field").isNull());
+        else
+            QCOMPARE(e.value(u"field").toString(), field);
+        QCOMPARE(m_service->accepted(), acceptedBefore); // nothing reached Kafka
+    }
+
+    void aRetryWithTheSameEventIdEndsAsOneRow() {
+        const QUuid id = QUuid::createUuid();
+        const QString text = id.toString(QUuid::WithoutBraces);
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const Reply r = http(m_port, "POST", "/ratings", rating(11, 12, "3.5", text));
+            QCOMPARE(r.status, 202);
+            QCOMPARE(r.json().value(u"event_ids").toArray().first().toString(), text);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(rowsOf(id), qint64(1), 30000);
+        QTest::qWait(1000); // the redeliveries have been consumed by now: still one
+        QCOMPARE(rowsOf(id), qint64(1));
+    }
+
+    void aHangingBrokerGets503NotAFalse202() {
+        const QUuid id = QUuid::createUuid();
+        QCOMPARE(test::runStack({QStringLiteral("kafka-pause")}), 0);
+        const Reply r =
+            http(m_port, "POST", "/ratings", rating(21, 22, "5", id.toString(QUuid::WithoutBraces)));
+        const Reply health = http(m_port, "GET", "/health");
+        QCOMPARE(test::runStack({QStringLiteral("kafka-resume")}), 0);
+        QVERIFY2(r.status == 503, r.body.constData());
+        QCOMPARE(r.header("Retry-After"), QByteArray("1"));
+        QCOMPARE(r.json().value(u"error").toString(), QStringLiteral("kafka_unavailable"));
+        Q_UNUSED(health);
+        // The client retries with the same id once the broker is back: exactly one row, whether
+        // or not the first attempt reached the log after all.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            http(m_port, "POST", "/ratings", rating(21, 22, "5", id.toString(QUuid::WithoutBraces))).status,
+            202, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowsOf(id), qint64(1), 30000);
+    }
+
+    void theTokenGuardsEveryRouteButHealth() {
+        ingest::ServiceOptions o;
+        o.port = 0;
+        o.token = "s3cret-token";
+        auto guarded = ingest::Service::start(
+            o, {m_pipe->clientConfig(), m_settings.topic, m_settings.storeFactory(), &m_pipe->recorder()});
+        QVERIFY(guarded.has_value());
+        const quint16 port = (*guarded)->port();
+        QCOMPARE(http(port, "POST", "/ratings", rating(1, 2, "3")).status, 401);
+        QCOMPARE(http(port, "GET", "/ratings").status, 401);
+        QCOMPARE(http(port, "GET", "/metrics").status, 401);
+        QCOMPARE(http(port, "POST", "/ratings", rating(1, 2, "3"), "application/json",
+                      "Authorization: Bearer wrong-token\r\n")
+                     .status,
+                 401);
+        QCOMPARE(http(port, "GET", "/health").status, 200);
+        QCOMPARE(http(port, "POST", "/ratings", rating(1, 2, "3"), "application/json",
+                      "Authorization: Bearer s3cret-token\r\n")
+                     .status,
+                 202);
+    }
+
+    void theOpenApiDocumentIsValidAndMatchesTheRoutes() {
+        const Reply r = http(m_port, "GET", "/openapi.json");
+        QCOMPARE(r.status, 200);
+        QJsonParseError pe{};
+        const QJsonDocument doc = QJsonDocument::fromJson(r.body, &pe);
+        QCOMPARE(pe.error, QJsonParseError::NoError);
+        const QJsonObject root = doc.object();
+        QVERIFY(root.value(u"openapi").toString().startsWith(u"3.0."));
+        QVERIFY(!root.value(u"info").toObject().value(u"title").toString().isEmpty());
+        QVERIFY(!root.value(u"info").toObject().value(u"version").toString().isEmpty());
+        // Every $ref resolves inside the document.
+        std::function<void(const QJsonValue&)> walk = [&](const QJsonValue& v) {
+            if (v.isObject()) {
+                const QJsonObject o = v.toObject();
+                if (o.contains(u"$ref")) {
+                    const QString ref = o.value(u"$ref").toString();
+                    QVERIFY2(ref.startsWith(u"#/"), qPrintable(ref));
+                    QJsonValue target = root;
+                    for (const QString& part : ref.mid(2).split(u'/'))
+                        target = target.toObject().value(part);
+                    QVERIFY2(target.isObject(), qPrintable(u"unresolved " + ref));
+                }
+                for (const QJsonValue& child : o)
+                    walk(child);
+            } else if (v.isArray()) {
+                for (const QJsonValue& child : v.toArray())
+                    walk(child);
+            }
+        };
+        walk(root);
+        // Exactly the documented operations exist: each answers with something other than 404/405,
+        // with a status the document lists; a method not documented gets 405.
+        static const QStringList methods{QStringLiteral("get"), QStringLiteral("post"), QStringLiteral("put"),
+                                         QStringLiteral("delete"), QStringLiteral("patch")};
+        const QJsonObject paths = root.value(u"paths").toObject();
+        QCOMPARE(paths.keys().size(), 6);
+        for (auto it = paths.begin(); it != paths.end(); ++it) {
+            QByteArray path = it.key().toUtf8();
+            QVERIFY2(it.key().startsWith(u'/'), qPrintable(it.key()));
+            const QJsonObject item = it.value().toObject();
+            if (path.contains("{movie_id}")) {
+                path.replace("{movie_id}", "3");
+                const QJsonArray params = item.value(u"get").toObject().value(u"parameters").toArray();
+                QCOMPARE(params.first().toObject().value(u"in").toString(), QStringLiteral("path"));
+            }
+            for (const QString& m : methods) {
+                const QByteArray body = m == u"post" ? rating(31, 32, "4") : QByteArray();
+                const Reply answer = http(m_port, m.toUpper().toUtf8(), path, body,
+                                          m == u"post" ? QByteArray("application/json") : QByteArray());
+                if (!item.contains(m)) {
+                    QVERIFY2(answer.status == 405,
+                             qPrintable(QStringLiteral("%1 %2: %3").arg(m, it.key()).arg(answer.status)));
+                    continue;
+                }
+                const QJsonObject op = item.value(m).toObject();
+                QVERIFY(!op.value(u"operationId").toString().isEmpty());
+                QVERIFY2(op.value(u"responses").toObject().contains(QString::number(answer.status)),
+                         qPrintable(QStringLiteral("%1 %2 answered %3, not documented")
+                                        .arg(m, it.key())
+                                        .arg(answer.status)));
+            }
+        }
+        QCOMPARE(http(m_port, "GET", "/docs").status, 200);
+        QVERIFY(http(m_port, "GET", "/docs").body.contains("/openapi.json"));
+        QCOMPARE(r.body, ingest::openApiDocument());
+    }
+
+    void cleanupTestCase() {
+        m_service.reset();
+        m_pipe.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttp)
+#include "tst_http.moc"
