@@ -38,6 +38,9 @@ public:
     [[nodiscard]] qsizetype drawnPoints() const;
     [[nodiscard]] QString title() const { return m_title; }
 
+    // How long after new points the chart redraws (default 100 ms). Charts in one window get
+    // different delays, so that each is painted in an event-loop turn of its own.
+    void setRedrawDelay(int milliseconds) { m_redraw.setInterval(milliseconds); }
     void setWindowSeconds(double seconds);
     [[nodiscard]] double windowSeconds() const { return m_windowSec; }
     void setPaused(bool paused);

@@ -13,6 +13,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMetaObject>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
 #include <mutex>
@@ -95,6 +98,28 @@ std::optional<qint64> positiveParam(const QUrlQuery& q, const QString& name, boo
     return v;
 }
 
+// Qt HttpServer 6.4 hands a responder a raw pointer to its socket, and deletes the socket when
+// the client goes away. A 202 that waits for the broker outlives its request handler, so it must
+// know whether its socket still exists. This server creates the sockets itself and notes which
+// one is being read: its readyRead connection is made before Qt's, so it runs first, and Qt
+// calls the route handler from inside its own readyRead handling.
+class TrackingServer final : public QTcpServer {
+public:
+    using QTcpServer::QTcpServer;
+    QPointer<QTcpSocket> current;
+
+protected:
+    void incomingConnection(qintptr descriptor) override {
+        auto* socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { current = socket; });
+        addPendingConnection(socket);
+    }
+};
+
 } // namespace
 
 // Lives on the service thread: the HTTP server, the producer's answers, the read-side store.
@@ -110,8 +135,9 @@ public:
         m_sweep.stop();
         // Unanswered requests are answered before the sockets go away.
         for (auto& [id, p] : m_pending)
-            sendError(p.responder, Status::ServiceUnavailable, QStringLiteral("shutting_down"), {},
-                      QStringLiteral("the service is stopping; retry with the same event_id"));
+            if (reachable(p))
+                sendError(p.responder, Status::ServiceUnavailable, QStringLiteral("shutting_down"), {},
+                          QStringLiteral("the service is stopping; retry with the same event_id"));
         m_pending.clear();
         m_producer.reset(); // stops its poller before this object's memory goes
     }
@@ -129,7 +155,12 @@ public:
             return fail(st.error());
         m_store = std::move(*st);
         routes();
-        const quint16 port = m_server.listen(m_options.address, m_options.port);
+        auto* tcp = new TrackingServer(this);
+        m_tcp = tcp;
+        const bool listening = tcp->listen(m_options.address, m_options.port);
+        const quint16 port = listening ? tcp->serverPort() : 0;
+        if (listening)
+            m_server.bind(tcp);
         if (port == 0)
             return fail(
                 Error::unavailable(QStringLiteral("cannot listen on %1:%2 (in use, or not an address of "
@@ -145,6 +176,7 @@ public:
 private:
     struct Pending {
         QHttpServerResponder responder;
+        QPointer<QTcpSocket> socket; // null once the client is gone: then nothing is written
         std::vector<QString> ids;
         int remaining = 0;
         QString failure;
@@ -299,6 +331,7 @@ private:
         }
         const quint64 id = ++m_nextRequest;
         Pending p{std::move(r),
+                  m_tcp->current,
                   {},
                   static_cast<int>(n),
                   {},
@@ -360,7 +393,13 @@ private:
         }
     }
 
+    static bool reachable(const Pending& p) {
+        return p.socket && p.socket->state() == QAbstractSocket::ConnectedState;
+    }
+
     void finish(Pending& p) {
+        if (!reachable(p))
+            return; // the client left; a retry with the same event ids stores each rating once
         if (!p.failure.isEmpty() || p.ids.size() == 0) {
             ++m_owner.m_rejected;
             sendError(p.responder, Status::ServiceUnavailable, QStringLiteral("kafka_unavailable"), {},
@@ -387,11 +426,12 @@ private:
                 continue;
             }
             ++m_owner.m_rejected;
-            sendError(it->second.responder, Status::ServiceUnavailable, QStringLiteral("kafka_unavailable"),
-                      {},
-                      QStringLiteral("the broker did not acknowledge within %1 ms; retry with the same "
-                                     "event_id values")
-                          .arg(m_options.ackTimeout.count()));
+            if (reachable(it->second))
+                sendError(it->second.responder, Status::ServiceUnavailable,
+                          QStringLiteral("kafka_unavailable"), {},
+                          QStringLiteral("the broker did not acknowledge within %1 ms; retry with the same "
+                                         "event_id values")
+                              .arg(m_options.ackTimeout.count()));
             it = m_pending.erase(it);
         }
     }
@@ -487,6 +527,7 @@ private:
     ServiceOptions m_options;
     Dependencies m_deps;
     QHttpServer m_server{this};
+    TrackingServer* m_tcp = nullptr;
     std::unique_ptr<kafka::Producer> m_producer;
     std::unique_ptr<store::Store> m_store;
     std::unordered_map<quint64, Pending> m_pending;
