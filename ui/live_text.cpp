@@ -70,3 +70,56 @@ void LiveText::paintEvent(QPaintEvent*) {
 }
 
 } // namespace loadlevel::ui
+
+#include <QStyleOptionProgressBar>
+#include <QStylePainter>
+
+namespace loadlevel::ui {
+
+LiveBar::LiveBar(QString label, QWidget* parent)
+    : QWidget(parent)
+    , m_label(std::move(label)) {
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+}
+
+void LiveBar::setMaximum(qint64 maximum) {
+    if (maximum == m_maximum)
+        return;
+    m_maximum = maximum;
+    update();
+}
+
+void LiveBar::setValue(qint64 value) {
+    if (value == m_value)
+        return;
+    m_value = value;
+    update(); // later, with whatever else changed: never a synchronous repaint
+}
+
+QSize LiveBar::sizeHint() const {
+    QStyleOptionProgressBar o;
+    o.initFrom(this);
+    o.text = QStringLiteral("%1 0,000,000 / 0,000,000").arg(m_label);
+    o.textVisible = true;
+    const QSize text = fontMetrics().size(0, o.text);
+    return style()->sizeFromContents(QStyle::CT_ProgressBar, &o, QSize(text.width(), text.height() + 6),
+                                     this);
+}
+
+void LiveBar::paintEvent(QPaintEvent*) {
+    QStylePainter p(this);
+    QStyleOptionProgressBar o;
+    o.initFrom(this);
+    // The style draws int ranges: scale large counts down together.
+    const double scale = m_maximum > 1'000'000'000 ? 1000.0 : 1.0;
+    o.minimum = 0;
+    o.maximum = static_cast<int>(static_cast<double>(std::max<qint64>(m_maximum, 1)) / scale);
+    o.progress =
+        static_cast<int>(static_cast<double>(std::min(m_value, std::max<qint64>(m_maximum, 0))) / scale);
+    o.textVisible = true;
+    o.textAlignment = Qt::AlignCenter;
+    o.text = QStringLiteral("%1 %L2 / %L3").arg(m_label).arg(m_value).arg(m_maximum);
+    p.drawControl(QStyle::CE_ProgressBar, o);
+}
+
+} // namespace loadlevel::ui
