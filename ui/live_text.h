@@ -35,30 +35,3 @@ private:
 };
 
 } // namespace loadlevel::ui
-
-namespace loadlevel::ui {
-
-// A progress bar that repaints lazily: QProgressBar::setValue() repaints synchronously, which
-// under load kept the UI thread waiting on the window system several times a second. Same look
-// (drawn with the style's progress bar), "<label> value / maximum" as text.
-class LiveBar final : public QWidget {
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(LiveBar)
-public:
-    explicit LiveBar(QString label, QWidget* parent = nullptr);
-    void setMaximum(qint64 maximum);
-    void setValue(qint64 value);
-    [[nodiscard]] qint64 value() const { return m_value; }
-    [[nodiscard]] qint64 maximum() const { return m_maximum; }
-    [[nodiscard]] QSize sizeHint() const override;
-
-protected:
-    void paintEvent(QPaintEvent* event) override;
-
-private:
-    QString m_label;
-    qint64 m_value = 0;
-    qint64 m_maximum = 0;
-};
-
-} // namespace loadlevel::ui

@@ -301,8 +301,12 @@ void MainWindow::buildUi() {
         m_runLabel->setText(tr("stopping; verifying what was sent…"));
         toSession([s = m_session] { s->cancelRun(); });
     });
-    m_acked = new LiveBar(tr("acknowledged"));
-    m_persisted = new LiveBar(tr("persisted"));
+    m_acked = new QProgressBar;
+    m_acked->setFormat(tr("acknowledged %v / %m"));
+    m_acked->setValue(0);
+    m_persisted = new QProgressBar;
+    m_persisted->setFormat(tr("persisted %v / %m"));
+    m_persisted->setValue(0);
     m_runLabel = new LiveText(2);
     m_runLabel->setText(tr("no run yet"));
     auto* bars = new QVBoxLayout;
@@ -678,18 +682,20 @@ void MainWindow::onProblem(const QString& message) {
 }
 
 void MainWindow::onRunStarted(qint64 total, double ratePerSec) {
-    m_acked->setMaximum(total);
-    m_persisted->setMaximum(total);
+    m_acked->setMaximum(static_cast<int>(total));
+    m_persisted->setMaximum(static_cast<int>(total));
     m_runLabel->setText(ratePerSec > 0 ? tr("paced run: %L1 ratings at %L2/s").arg(total).arg(ratePerSec)
                                        : tr("burst of %L1 ratings").arg(total));
 }
 
 void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec) {
-    m_acked->setMaximum(total);
-    m_persisted->setMaximum(total);
-    m_acked->setValue(acked);
+    if (m_acked->maximum() != total) {
+        m_acked->setMaximum(static_cast<int>(total));
+        m_persisted->setMaximum(static_cast<int>(total));
+    }
+    m_acked->setValue(static_cast<int>(acked));
     if (persisted >= 0)
-        m_persisted->setValue(persisted);
+        m_persisted->setValue(static_cast<int>(persisted));
     m_runLabel->setText(tr("sent %L1 of %L2 · %3 s").arg(sent).arg(total).arg(elapsedSec, 0, 'f', 1));
 }
 

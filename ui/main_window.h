@@ -59,8 +59,8 @@ public:
     [[nodiscard]] QCheckBox* httpBox() const { return m_http; }
     [[nodiscard]] QLineEdit* httpListenField() const { return m_httpListen; }
     [[nodiscard]] QString httpUrl() const { return m_httpUrl; }
-    [[nodiscard]] LiveBar* ackedBar() const { return m_acked; }
-    [[nodiscard]] LiveBar* persistedBar() const { return m_persisted; }
+    [[nodiscard]] QProgressBar* ackedBar() const { return m_acked; }
+    [[nodiscard]] QProgressBar* persistedBar() const { return m_persisted; }
     [[nodiscard]] bool isReady() const { return m_ready; }
     [[nodiscard]] bool isRunning() const { return m_running; }
     [[nodiscard]] QString lastRunSummary() const { return m_lastSummary; }
@@ -124,8 +124,8 @@ private:
     QSpinBox* m_duration = nullptr;
     QPushButton* m_paced = nullptr;
     QPushButton* m_cancel = nullptr;
-    LiveBar* m_acked = nullptr;
-    LiveBar* m_persisted = nullptr;
+    QProgressBar* m_acked = nullptr;
+    QProgressBar* m_persisted = nullptr;
     LiveText* m_runLabel = nullptr;
     QSpinBox* m_members = nullptr;
     QSpinBox* m_ceiling = nullptr;

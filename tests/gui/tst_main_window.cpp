@@ -63,8 +63,8 @@ private slots:
         QVERIFY2(window.lastRunSummary().contains(u"persisted 1,000, missing 0, duplicates 0") ||
                      window.lastRunSummary().contains(u"persisted 1000, missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
-        QCOMPARE(window.persistedBar()->value(), qint64(1000));
-        QCOMPARE(window.ackedBar()->value(), qint64(1000));
+        QCOMPARE(window.persistedBar()->value(), 1000);
+        QCOMPARE(window.ackedBar()->value(), 1000);
         window.showTab(1); // the Persisted tab: the browser follows the database while it is shown
         QTRY_COMPARE_WITH_TIMEOUT(window.ratingsModel()->rowCount(), 1000, 15000);
         QVERIFY(window.sendButton()->isEnabled());
@@ -114,9 +114,9 @@ private slots:
         window.countBox()->setValue(600);
         QTest::mouseClick(window.sendButton(), Qt::LeftButton);
         // Every rating is acknowledged, none is persisted: the lag is the whole burst.
-        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), qint64(600), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), 600, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(600), 30000);
-        QCOMPARE(window.persistedBar()->value(), qint64(0));
+        QCOMPARE(window.persistedBar()->value(), 0);
         QVERIFY(window.isRunning()); // still waiting for the rows
         window.pauseBox()->click();
         waitForRun();
@@ -130,9 +130,9 @@ private slots:
         window.membersBox()->setValue(0);
         window.countBox()->setValue(500);
         QTest::mouseClick(window.sendButton(), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), qint64(500), 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), 500, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(500), 30000);
-        QCOMPARE(window.persistedBar()->value(), qint64(0));
+        QCOMPARE(window.persistedBar()->value(), 0);
         window.membersBox()->setValue(3);
         waitForRun();
         QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
@@ -147,7 +147,7 @@ private slots:
         QTest::mouseClick(window.pacedButton(), Qt::LeftButton);
         QVERIFY(!window.sendButton()->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(window.ackedBar()->value() >= 200, 30000);
-        QCOMPARE(window.ackedBar()->maximum(), qint64(12000));
+        QCOMPARE(window.ackedBar()->maximum(), 12000);
         QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
         waitForRun();
         QVERIFY2(window.lastRunSummary().contains(u"cancelled after") &&
