@@ -330,12 +330,9 @@ private:
                               m_kafkaError);
         }
         const quint64 id = ++m_nextRequest;
-        Pending p{std::move(r),
-                  m_tcp->current,
-                  {},
-                  static_cast<int>(n),
-                  {},
-                  QDateTime::currentMSecsSinceEpoch() + m_options.ackTimeout.count()};
+        Pending p{std::move(r), m_tcp->current,
+                  {},           static_cast<int>(n),
+                  {},           QDateTime::currentMSecsSinceEpoch() + m_options.ackTimeout.count()};
         p.ids.reserve(events.size());
         for (qsizetype i = 0; i < n; ++i) {
             const auto& e = events[static_cast<size_t>(i)];
