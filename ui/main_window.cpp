@@ -253,7 +253,6 @@ void MainWindow::buildUi() {
             [this](int n) { m_send->setText(tr("Send %L1").arg(n)); });
     connect(m_send, &QPushButton::clicked, this, [this] {
         const qint64 n = m_count->value();
-        m_runIsPaced = false;
         setRunning(true);
         toSession([s = m_session, n] { s->startRun(n, 0); });
     });
@@ -279,7 +278,6 @@ void MainWindow::buildUi() {
     connect(m_paced, &QPushButton::clicked, this, [this] {
         const double rate = m_rate->value();
         const qint64 n = static_cast<qint64>(rate) * m_duration->value();
-        m_runIsPaced = true;
         setRunning(true);
         toSession([s = m_session, n, rate] { s->startRun(n, rate); });
     });
@@ -628,7 +626,6 @@ void MainWindow::setRunning(bool running) {
 
 void MainWindow::onStarted(const QString& description, int partitions, int embeddedBrokers) {
     m_ready = true;
-    m_description = description;
     m_header->setText(u"<b>" + description.section(u'·', 0, 0).toHtmlEscaped() + u"</b> · " +
                       description.section(u'·', 1).toHtmlEscaped());
     m_members->setMaximum(partitions);

@@ -107,7 +107,6 @@ private:
     QThread m_thread;
     Session* m_session; // lives on m_thread
     SecretStore* m_secrets;
-    QString m_description;
     Health m_health = Health::Starting;
 
     QLabel* m_healthDot = nullptr;
@@ -156,7 +155,6 @@ private:
     std::deque<std::pair<qint64, std::shared_ptr<const metrics::LatencyHistogram::Counts>>> m_latencyHistory;
     bool m_ready = false;
     bool m_running = false;
-    bool m_runIsPaced = false;
     QString m_lastSummary;
 };
 

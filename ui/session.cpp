@@ -61,9 +61,7 @@ Session::~Session() {
 
 void Session::start() {
     yieldToTheUi();
-    m_startFailed = false;
     m_kafkaOk = m_dbOk = true;
-    m_kafkaError.clear();
     m_dbError.clear();
     m_sinkTrouble.clear();
     emit health(Health::Starting, tr("starting the pipeline"), m_lastError);
@@ -71,7 +69,6 @@ void Session::start() {
     o.members = std::min(2, m_settings.partitions);
     auto pipe = pipeline::Pipeline::start(m_settings, o);
     if (!pipe) {
-        m_startFailed = true;
         noteProblem(pipe.error().message);
         emit health(Health::Down, tr("the pipeline could not start"), m_lastError);
         return;
@@ -95,13 +92,9 @@ void Session::start() {
     m_lagMonitor = m_pipe->makeLagMonitor(1000);
     connect(m_lagMonitor.get(), &metrics::LagMonitor::updated, m_publisher.get(),
             &metrics::SnapshotPublisher::setLag, Qt::DirectConnection);
-    connect(m_lagMonitor.get(), &metrics::LagMonitor::updated, this, [this] {
-        m_kafkaOk = true;
-        m_lastLagOkMs = QDateTime::currentMSecsSinceEpoch();
-    });
+    connect(m_lagMonitor.get(), &metrics::LagMonitor::updated, this, [this] { m_kafkaOk = true; });
     connect(m_lagMonitor.get(), &metrics::LagMonitor::problem, this, [this](const QString& m) {
         m_kafkaOk = false;
-        m_kafkaError = m;
         noteProblem(m);
     });
     m_lagMonitor->start();

@@ -42,7 +42,6 @@ public slots:
     void sendSingle(qint64 userId, qint64 movieId, double rating);
     // A run of `count` generated ratings: as fast as possible (ratePerSec 0) or paced.
     void startRun(qint64 count, double ratePerSec);
-    void sendBurst(int count) { startRun(count, 0); }
     void cancelRun();
     void setMembers(int members);
     void setSinkPaused(bool paused);
@@ -98,14 +97,11 @@ private:
 
     // Health inputs.
     bool m_kafkaOk = true;
-    QString m_kafkaError;
-    qint64 m_lastLagOkMs = 0;
     bool m_dbOk = true;
     QString m_dbError;
     QString m_sinkTrouble; // set by a sink problem, cleared when it recovers
     QString m_lastError;
     QDateTime m_lastErrorAt;
-    bool m_startFailed = false;
 };
 
 } // namespace loadlevel::ui

@@ -19,7 +19,8 @@ public:
     void reset();
     [[nodiscard]] double longestMs() const { return m_longestNs / 1e6; }
     [[nodiscard]] qint64 ticks() const { return m_ticks; }
-    [[nodiscard]] qint64 stallsOver(int ms) const { return ms <= 16 ? m_over16 : m_over50; }
+    [[nodiscard]] qint64 over16ms() const { return m_over16; }
+    [[nodiscard]] qint64 over50ms() const { return m_over50; }
 
 private:
     void tick();

@@ -38,9 +38,8 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
                 std::printf("ui: longest event-loop stall %.1f ms over %lld ticks (%lld over 16 ms, %lld "
                             "over 50 ms) during: %s\n",
                             stalls->longestMs(), static_cast<long long>(stalls->ticks()),
-                            static_cast<long long>(stalls->stallsOver(16)),
-                            static_cast<long long>(stalls->stallsOver(50)),
-                            qPrintable(window.lastRunSummary()));
+                            static_cast<long long>(stalls->over16ms()),
+                            static_cast<long long>(stalls->over50ms()), qPrintable(window.lastRunSummary()));
             std::fflush(stdout);
             QTimer::singleShot(1500, &window, [&window, &p] {
                 if (p.isSet(QStringLiteral("screenshot")))

@@ -323,12 +323,8 @@ private:
             return reject(
                 r, Status::ServiceUnavailable, QStringLiteral("overloaded"), {},
                 QStringLiteral("%1 ratings are waiting for the broker; retry shortly").arg(m_inFlight));
-        {
-            std::lock_guard lock(m_mutex);
-            if (!m_kafkaError.isEmpty() && m_lastAckMs < m_kafkaErrorMs)
-                return reject(r, Status::ServiceUnavailable, QStringLiteral("kafka_unavailable"), {},
-                              m_kafkaError);
-        }
+        if (const QString trouble = kafkaTrouble(); !trouble.isEmpty())
+            return reject(r, Status::ServiceUnavailable, QStringLiteral("kafka_unavailable"), {}, trouble);
         const quint64 id = ++m_nextRequest;
         Pending p{std::move(r), m_tcp->current,
                   {},           static_cast<int>(n),
@@ -490,12 +486,7 @@ private:
     }
 
     void health(QHttpServerResponder& r) {
-        QString kafka;
-        {
-            std::lock_guard lock(m_mutex);
-            if (!m_kafkaError.isEmpty() && m_lastAckMs < m_kafkaErrorMs)
-                kafka = m_kafkaError;
-        }
+        QString kafka = kafkaTrouble();
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         for (const auto& [id, p] : m_pending)
             if (p.deadlineMs - m_options.ackTimeout.count() < now - m_options.ackTimeout.count() / 2)
@@ -538,6 +529,12 @@ private:
     QString m_kafkaError;
     qint64 m_kafkaErrorMs = 0;
     qint64 m_lastAckMs = 0;
+
+    // The producer's last client error (all brokers down, …) unless an acknowledgement came since.
+    QString kafkaTrouble() {
+        std::lock_guard lock(m_mutex);
+        return m_lastAckMs < m_kafkaErrorMs ? m_kafkaError : QString();
+    }
 
 public:
     void noteKafkaError(const QString& e) {

@@ -1,5 +1,6 @@
 // The desktop window, offscreen, on the embedded pipeline: what a person clicks, and what then
 // shows up. One window for the whole suite (the pipeline takes a few seconds to start).
+#include "test_support.h"
 #include "ui/main_window.h"
 
 #include <QAbstractItemModelTester>
@@ -14,9 +15,9 @@ using namespace loadlevel;
 
 namespace {
 
+// Settings and profiles of this test go to a folder of its own.
 void isolateConfig() {
-    static QTemporaryDir dir;
-    qputenv("XDG_CONFIG_HOME", dir.path().toLocal8Bit());
+    test::useTemporaryConfigFolder();
 }
 Q_CONSTRUCTOR_FUNCTION(isolateConfig)
 

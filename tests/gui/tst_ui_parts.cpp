@@ -1,5 +1,6 @@
 // The desktop app's parts, offscreen: the rows browser's models (under QAbstractItemModelTester),
 // the live chart, settings profiles and the settings dialog.
+#include "test_support.h"
 #include "ui/live_chart.h"
 #include "ui/models.h"
 #include "ui/profiles.h"
@@ -24,10 +25,9 @@ using namespace loadlevel;
 
 namespace {
 
-// Settings files of this test go to a folder of its own, set before QApplication reads anything.
+// Settings and profiles of this test go to a folder of its own.
 void isolateConfig() {
-    static QTemporaryDir dir;
-    qputenv("XDG_CONFIG_HOME", dir.path().toLocal8Bit());
+    test::useTemporaryConfigFolder();
 }
 Q_CONSTRUCTOR_FUNCTION(isolateConfig)
 

@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QUrl>
 #include <QtTest>
@@ -74,6 +75,11 @@ QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& bi
     if (broken)
         db.close(); // the server may have restarted; reconnect next time
     return value;
+}
+
+void useTemporaryConfigFolder() {
+    static QTemporaryDir dir;
+    qputenv("XDG_CONFIG_HOME", dir.path().toLocal8Bit());
 }
 
 } // namespace loadlevel::test

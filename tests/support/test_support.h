@@ -24,6 +24,10 @@ QString uniqueName(const QString& prefix);
 // Runs scripts/stack with the arguments; returns its exit code (output goes to the test log).
 int runStack(const QStringList& args);
 
+// Points XDG_CONFIG_HOME at a folder of this test process's own, so that settings and profiles
+// never touch the user's. Call before QApplication reads anything (Q_CONSTRUCTOR_FUNCTION).
+void useTemporaryConfigFolder();
+
 // One value from the database, through a connection owned by the calling thread.
 QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& binds = {});
 
