@@ -3,6 +3,9 @@
 #include "ingest/service.h"
 #include "kafka/admin.h"
 #include "kafka/sink.h"
+#include "load/http_target.h"
+#include "load/kafka_target.h"
+#include "load/report.h"
 #include "load/runner.h"
 #include "metrics/lag_monitor.h"
 #include "metrics/prometheus.h"
@@ -11,9 +14,12 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
+#include <QLocale>
 #include <QThread>
 #include <QTimer>
+#include <QUrl>
 #include <optional>
 
 namespace loadlevel::cli {
@@ -73,6 +79,30 @@ Result<bool> ensureTopic(Context& c, const kafka::ClientConfig& config) {
     return (*admin)->ensureTopic(c.settings.topic, c.settings.partitions, c.settings.replicationFactor);
 }
 
+// The client configuration for sending to the topic, which is created first unless --no-create.
+// On failure says why and sets the exit code.
+std::optional<kafka::ClientConfig> producerConfig(Context& c, int& exitCode) {
+    auto config = c.settings.clientConfig();
+    if (!config) {
+        c.console.error(config.error().message);
+        exitCode = exitFor(config.error());
+        return std::nullopt;
+    }
+    if (!c.args.isSet(QStringLiteral("no-create"))) {
+        auto created = ensureTopic(c, *config);
+        if (!created) {
+            c.console.error(created.error().message);
+            exitCode = exitFor(created.error());
+            return std::nullopt;
+        }
+        if (*created)
+            c.console.info(QStringLiteral("created topic %1 with %2 partitions")
+                               .arg(c.settings.topic)
+                               .arg(c.settings.partitions));
+    }
+    return *config;
+}
+
 } // namespace
 
 int runBurst(Context& c) {
@@ -81,30 +111,18 @@ int runBurst(Context& c) {
     auto seed = intOption(c, QStringLiteral("seed"), QDateTime::currentMSecsSinceEpoch(), 0);
     if (!count || !perSec || !seed)
         return kUsage;
-    auto config = c.settings.clientConfig();
-    if (!config) {
-        c.console.error(config.error().message);
-        return exitFor(config.error());
-    }
-    if (!c.args.isSet(QStringLiteral("no-create"))) {
-        auto created = ensureTopic(c, *config);
-        if (!created) {
-            c.console.error(created.error().message);
-            return exitFor(created.error());
-        }
-        if (*created)
-            c.console.info(QStringLiteral("created topic %1 with %2 partitions")
-                               .arg(c.settings.topic)
-                               .arg(c.settings.partitions));
-    }
+    int problem = kOk;
+    auto config = producerConfig(c, problem);
+    if (!config)
+        return problem;
 
     load::RunSpec spec;
     spec.count = *count;
     spec.ratePerSec = *perSec;
     spec.generator.seed = static_cast<quint64>(*seed);
     load::Runner runner(*config, c.settings.topic);
-    auto manifest = runner.run(
-        spec,
+    auto report = runner.run(
+        load::Runner::planFor(spec),
         [&](const load::RunProgress& p) {
             c.console.progress(QStringLiteral("sent %1/%2 · acked %3 · failed %4 · %5 s")
                                    .arg(p.sent)
@@ -115,11 +133,15 @@ int runBurst(Context& c) {
         },
         &interrupted());
     c.console.endProgress();
-    if (!manifest) {
-        c.console.error(manifest.error().message);
-        return exitFor(manifest.error());
+    if (!report) {
+        c.console.error(report.error().message);
+        return exitFor(report.error());
     }
-    auto saved = manifest->save(c.settings.runsDir);
+    report->manifest.ratePerSec = spec.ratePerSec;
+    report->verificationNote =
+        QStringLiteral("not verified yet (loadlevel-cli verify --run %1)").arg(report->manifest.runId);
+    const load::RunManifest* manifest = &report->manifest;
+    auto saved = report->save(c.settings.runsDir);
     if (!saved)
         c.console.error(saved.error().message);
 
@@ -807,6 +829,412 @@ int runMetrics(Context& c) {
         stdout);
     std::fputs(metrics::toPrometheus(s, false).constData(), stdout);
     return kOk;
+}
+
+} // namespace loadlevel::cli
+
+namespace loadlevel::cli {
+
+namespace {
+
+std::optional<double> doubleOption(Context& c, const QString& name, double fallback) {
+    if (!c.args.isSet(name))
+        return fallback;
+    bool ok = false;
+    const double v = c.args.value(name).toDouble(&ok);
+    if (!ok || v < 0) {
+        c.console.error(QStringLiteral("--%1 expects a number >= 0, got '%2'").arg(name, c.args.value(name)));
+        return std::nullopt;
+    }
+    return v;
+}
+
+std::optional<double> secondsOption(Context& c, const QString& name) {
+    if (!c.args.isSet(name)) {
+        c.console.error(QStringLiteral("this profile needs --%1 (e.g. --%1 60s)").arg(name));
+        return std::nullopt;
+    }
+    auto s = load::parseSeconds(c.args.value(name));
+    if (!s) {
+        c.console.error(QStringLiteral("--%1: %2").arg(name, s.error().message));
+        return std::nullopt;
+    }
+    return *s;
+}
+
+std::optional<double> requiredRate(Context& c, const QString& name) {
+    if (!c.args.isSet(name)) {
+        c.console.error(QStringLiteral("this profile needs --%1 (events per second)").arg(name));
+        return std::nullopt;
+    }
+    return doubleOption(c, name, 0);
+}
+
+// --profile and its parameters → a checked Profile.
+std::optional<load::Profile> profileFromArgs(Context& c) {
+    const QString name = c.args.isSet(QStringLiteral("profile")) ? c.args.value(QStringLiteral("profile"))
+                         : c.args.isSet(QStringLiteral("rate"))  ? QStringLiteral("constant")
+                                                                 : QStringLiteral("burst");
+    const auto kind = load::Profile::kindFromName(name);
+    if (!kind) {
+        c.console.error(
+            QStringLiteral("unknown profile '%1' (single, burst, constant, ramp, steps, spike)").arg(name));
+        return std::nullopt;
+    }
+    load::Profile p;
+    using K = load::Profile::Kind;
+    switch (*kind) {
+    case K::Single:
+        p = load::Profile::single();
+        break;
+    case K::Burst: {
+        auto n = intOption(c, QStringLiteral("count"), 1000, 1);
+        if (!n)
+            return std::nullopt;
+        p = load::Profile::burst(*n);
+        break;
+    }
+    case K::Constant: {
+        auto r = requiredRate(c, QStringLiteral("rate"));
+        if (!r)
+            return std::nullopt;
+        std::optional<double> d;
+        if (!c.args.isSet(QStringLiteral("duration")) && c.args.isSet(QStringLiteral("count")) && *r > 0) {
+            auto n = intOption(c, QStringLiteral("count"), 1000, 1);
+            if (!n)
+                return std::nullopt;
+            d = static_cast<double>(*n) / *r; // --rate R --count N, as burst takes it
+        } else {
+            d = secondsOption(c, QStringLiteral("duration"));
+        }
+        if (!d)
+            return std::nullopt;
+        p = load::Profile::constant(*r, *d);
+        break;
+    }
+    case K::Ramp: {
+        auto from = requiredRate(c, QStringLiteral("from"));
+        auto to = from ? requiredRate(c, QStringLiteral("to")) : std::nullopt;
+        auto d = to ? secondsOption(c, QStringLiteral("duration")) : std::nullopt;
+        if (!d)
+            return std::nullopt;
+        p = load::Profile::ramp(*from, *to, *d);
+        break;
+    }
+    case K::Steps: {
+        if (!c.args.isSet(QStringLiteral("steps"))) {
+            c.console.error(
+                QStringLiteral("the steps profile needs --steps rate:duration,... (e.g. 100:10s,500:10s)"));
+            return std::nullopt;
+        }
+        auto steps = load::parseSteps(c.args.value(QStringLiteral("steps")));
+        if (!steps) {
+            c.console.error(QStringLiteral("--steps: %1").arg(steps.error().message));
+            return std::nullopt;
+        }
+        p = load::Profile::stepped(*steps);
+        break;
+    }
+    case K::Spike: {
+        auto base = requiredRate(c, QStringLiteral("rate"));
+        auto peak = base ? requiredRate(c, QStringLiteral("peak-rate")) : std::nullopt;
+        auto d = peak ? secondsOption(c, QStringLiteral("duration")) : std::nullopt;
+        auto at = d ? secondsOption(c, QStringLiteral("peak-at")) : std::nullopt;
+        auto len = at ? secondsOption(c, QStringLiteral("peak-for")) : std::nullopt;
+        if (!len)
+            return std::nullopt;
+        p = load::Profile::spike(*base, *peak, *at, *len, *d);
+        break;
+    }
+    }
+    if (auto problem = p.check()) {
+        c.console.error(problem->message);
+        return std::nullopt;
+    }
+    return p;
+}
+
+QString progressLine(const load::Profile& profile, const load::RunProgress& p) {
+    const QLocale en(QLocale::English);
+    QString when = profile.paced()
+                       ? QStringLiteral("%1/%2 s").arg(p.elapsedSec, 0, 'f', 1).arg(p.plannedSec, 0, 'f', 0)
+                       : QStringLiteral("%1 s").arg(p.elapsedSec, 0, 'f', 1);
+    QString line = QStringLiteral("%1 · sent %2/%3 · accepted %4 (%5/s, p99 %6 ms) · failed %7")
+                       .arg(when, en.toString(p.sent), en.toString(p.requested), en.toString(p.acked),
+                            en.toString(p.lastSecondRate, 'f', 0))
+                       .arg(p.lastSecondP99Ms, 0, 'f', 1)
+                       .arg(en.toString(p.failed));
+    if (profile.paced())
+        line += QStringLiteral(" · late %1").arg(en.toString(p.late));
+    return line;
+}
+
+int finishReport(Context& c, load::RunReport& report) {
+    auto saved = report.save(c.settings.runsDir);
+    if (!saved)
+        c.console.error(saved.error().message);
+    if (c.args.isSet(QStringLiteral("report"))) {
+        if (auto w = report.saveAs(c.args.value(QStringLiteral("report"))); !w)
+            c.console.error(w.error().message);
+    }
+    if (c.console.jsonMode()) {
+        QJsonObject o = report.toJson();
+        o.remove(QStringLiteral("unacked"));
+        o.remove(QStringLiteral("timeline"));
+        o.insert(QStringLiteral("unacked_count"), static_cast<qint64>(report.manifest.unacked.size()));
+        o.insert(QStringLiteral("report"), saved ? *saved : QString());
+        o.insert(QStringLiteral("ok"), report.ok());
+        c.console.json(o);
+    } else {
+        c.console.line(report.text());
+        if (saved)
+            c.console.line(QStringLiteral("  report    %1 (and .csv); loadlevel-cli report show %2")
+                               .arg(*saved, report.manifest.runId));
+    }
+    return report.ok() ? kOk : kFailed;
+}
+
+} // namespace
+
+int runRun(Context& c) {
+    auto profile = profileFromArgs(c);
+    auto seed = intOption(c, QStringLiteral("seed"), QDateTime::currentMSecsSinceEpoch(), 0);
+    auto users = intOption(c, QStringLiteral("users"), 100000, 1);
+    auto movies = intOption(c, QStringLiteral("movies"), 10000, 1);
+    auto zipf = doubleOption(c, QStringLiteral("zipf"), 1.0);
+    auto lateAfter = doubleOption(c, QStringLiteral("late-after"), 10);
+    auto wait = intOption(c, QStringLiteral("wait"), 120, 0);
+    if (!profile || !seed || !users || !movies || !zipf || !lateAfter || !wait)
+        return kUsage;
+    load::RunPlan plan;
+    plan.profile = *profile;
+    plan.generator.seed = static_cast<quint64>(*seed);
+    plan.generator.users = *users;
+    plan.generator.movies = *movies;
+    plan.generator.zipfExponent = *zipf;
+    plan.lateAfter = std::chrono::milliseconds(static_cast<qint64>(*lateAfter));
+
+    const QString targetArg = c.args.isSet(QStringLiteral("target")) ? c.args.value(QStringLiteral("target"))
+                                                                     : QStringLiteral("kafka");
+    const bool verifyAsked = c.args.isSet(QStringLiteral("verify"));
+    const bool noVerify = c.args.isSet(QStringLiteral("no-verify"));
+    std::unique_ptr<load::Target> target;
+    bool verifiable = false;
+    if (targetArg == u"kafka") {
+        if (c.settings.kafka.isEmpty()) {
+            c.console.error(
+                QStringLiteral("--target kafka needs --kafka or LOADLEVEL_KAFKA (the embedded pipeline "
+                               "is `loadlevel-cli demo`), or give an http:// URL"));
+            return kUsage;
+        }
+        int problem = kOk;
+        auto config = producerConfig(c, problem);
+        if (!config)
+            return problem;
+        auto t = load::KafkaTarget::create(*config, c.settings.topic);
+        if (!t) {
+            c.console.error(t.error().message);
+            return exitFor(t.error());
+        }
+        target = std::move(*t);
+        verifiable = true;
+    } else {
+        auto concurrency = intOption(c, QStringLiteral("concurrency"), 64, 1);
+        auto timeout = intOption(c, QStringLiteral("timeout"), 10000, 1);
+        if (!concurrency || !timeout)
+            return kUsage;
+        load::HttpTarget::Options o;
+        o.url = QUrl(targetArg);
+        o.concurrency = static_cast<int>(*concurrency);
+        o.keepAlive = !c.args.isSet(QStringLiteral("no-keep-alive"));
+        o.timeout = std::chrono::milliseconds(*timeout);
+        o.headers = c.args.values(QStringLiteral("header"));
+        if (const QString token = qEnvironmentVariable("LOADLEVEL_HTTP_TOKEN");
+            !token.isEmpty() && verifyAsked && !c.args.isSet(QStringLiteral("header")))
+            o.headers << QStringLiteral("Authorization: Bearer %1").arg(token);
+        if (c.args.isSet(QStringLiteral("body-template"))) {
+            QString tpl = c.args.value(QStringLiteral("body-template"));
+            if (tpl.startsWith(u'@')) {
+                QFile f(tpl.mid(1));
+                if (!f.open(QIODevice::ReadOnly)) {
+                    c.console.error(QStringLiteral("cannot read the body template %1: %2")
+                                        .arg(tpl.mid(1), f.errorString()));
+                    return kUsage;
+                }
+                tpl = QString::fromUtf8(f.readAll()).trimmed();
+            }
+            o.bodyTemplate = tpl;
+        } else if (verifyAsked) {
+            o.bodyTemplate = load::BodyTemplate::loadlevelDefault();
+        }
+        auto t = load::HttpTarget::create(o);
+        if (!t) {
+            c.console.error(t.error().message);
+            return exitFor(t.error());
+        }
+        verifiable = (*t)->bodyTemplate().tagsRuns();
+        if (verifyAsked && !verifiable) {
+            c.console.error(QStringLiteral("--verify needs a body template with {{run_id}} and {{run_seq}}"));
+            return kUsage;
+        }
+        target = std::move(*t);
+    }
+    if (verifyAsked && c.settings.database.isEmpty()) {
+        c.console.error(
+            QStringLiteral("--verify needs the database the sink writes to (--db or LOADLEVEL_DB)"));
+        return kUsage;
+    }
+
+    c.console.info(
+        QStringLiteral("run: %1, %2 events → %3")
+            .arg(plan.profile.describe())
+            .arg(plan.profile.totalEvents())
+            .arg(targetArg == u"kafka" ? QStringLiteral("Kafka topic %1").arg(c.settings.topic) : targetArg));
+    auto report = load::runPlan(
+        *target, plan, [&](const load::RunProgress& p) { c.console.progress(progressLine(plan.profile, p)); },
+        &interrupted());
+    c.console.endProgress();
+    target.reset(); // closes connections, flushes the producer
+    if (!report) {
+        c.console.error(report.error().message);
+        return exitFor(report.error());
+    }
+
+    if (noVerify) {
+        report->verificationNote = QStringLiteral("--no-verify");
+    } else if (!verifiable) {
+        report->verificationNote =
+            QStringLiteral("the request body carries no run tags ({{run_id}}, {{run_seq}})");
+    } else if (c.settings.database.isEmpty()) {
+        report->verificationNote = QStringLiteral("no database given (--db or LOADLEVEL_DB)");
+    } else {
+        auto store = store::openStore(c.settings.database, QStringLiteral("cli-run"));
+        if (!store) {
+            c.console.error(store.error().message);
+            report->verificationNote = store.error().message;
+        } else {
+            auto verified = load::verifyReport(
+                *report, **store, std::chrono::seconds(*wait), [&](const load::Verification& v) {
+                    c.console.progress(QStringLiteral("verifying: %1 of %2 accepted events persisted")
+                                           .arg(v.persisted)
+                                           .arg(v.acked));
+                    return !interrupted().load();
+                });
+            c.console.endProgress();
+            if (!verified) {
+                c.console.error(verified.error().message);
+                report->verificationNote = verified.error().message;
+            }
+        }
+    }
+    return finishReport(c, *report);
+}
+
+int runReport(Context& c) {
+    const QString sub = c.positional.value(0);
+    const QString dir = c.settings.runsDir;
+    if (sub == u"list") {
+        auto n = intOption(c, QStringLiteral("count"), 20, 1);
+        if (!n)
+            return kUsage;
+        const auto reports = load::RunReport::list(dir, static_cast<int>(*n));
+        if (reports.empty()) {
+            c.console.line(QStringLiteral("no runs in %1").arg(dir));
+            return kOk;
+        }
+        const QLocale en(QLocale::English);
+        for (const auto& r : reports) {
+            if (c.console.jsonMode()) {
+                c.console.json({{QStringLiteral("run_id"), r.manifest.runId},
+                                {QStringLiteral("profile"), r.profile.describe()},
+                                {QStringLiteral("target"), r.target.value(u"kind").toString()},
+                                {QStringLiteral("sent"), r.manifest.sent},
+                                {QStringLiteral("accepted"), r.accepted},
+                                {QStringLiteral("p99_ms"), r.response.p99},
+                                {QStringLiteral("ok"), r.ok()}});
+                continue;
+            }
+            c.console.line(QStringLiteral("%1  %2  %3  sent %4  accepted %5  p99 %6 ms  %7")
+                               .arg(r.manifest.runId, r.target.value(u"kind").toString().leftJustified(5),
+                                    r.profile.describe().leftJustified(34),
+                                    en.toString(r.manifest.sent).rightJustified(10),
+                                    en.toString(r.accepted).rightJustified(10))
+                               .arg(r.response.p99, 0, 'f', 1)
+                               .arg(r.verification ? (r.verification->ok() ? QStringLiteral("verified")
+                                                                           : QStringLiteral("MISSING ROWS"))
+                                                   : QString()));
+        }
+        return kOk;
+    }
+    if (sub == u"show") {
+        if (c.positional.size() != 2) {
+            c.console.error(QStringLiteral("usage: loadlevel-cli report show RUN_ID|FILE"));
+            return kUsage;
+        }
+        auto r = load::RunReport::load(dir, c.positional[1]);
+        if (!r) {
+            c.console.error(r.error().message);
+            return exitFor(r.error());
+        }
+        if (c.console.jsonMode()) {
+            c.console.json(r->toJson());
+            return kOk;
+        }
+        c.console.line(r->text());
+        if (!r->timeline.empty()) {
+            c.console.line(QStringLiteral(
+                "\n     t       due      sent  accepted  failed    late   p50 ms   p99 ms  persisted"));
+            // At most ~60 lines: a long run is shown in coarser steps (the CSV has every second).
+            const size_t step = std::max<size_t>(1, (r->timeline.size() + 59) / 60);
+            for (size_t i = 0; i < r->timeline.size(); i += step) {
+                load::TimelineRow sum{r->timeline[i].t};
+                double p50 = 0;
+                double p99 = 0;
+                for (size_t j = i; j < std::min(r->timeline.size(), i + step); ++j) {
+                    const auto& row = r->timeline[j];
+                    sum.due += row.due;
+                    sum.sent += row.sent;
+                    sum.accepted += row.accepted;
+                    sum.failed += row.failed;
+                    sum.late += row.late;
+                    sum.persisted += row.persisted;
+                    p50 = std::max(p50, row.p50Ms);
+                    p99 = std::max(p99, row.p99Ms);
+                }
+                c.console.line(QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
+                                   .arg(QString::number(sum.t).rightJustified(6))
+                                   .arg(QString::number(sum.due).rightJustified(9))
+                                   .arg(QString::number(sum.sent).rightJustified(9))
+                                   .arg(QString::number(sum.accepted).rightJustified(9))
+                                   .arg(QString::number(sum.failed).rightJustified(7))
+                                   .arg(QString::number(sum.late).rightJustified(7))
+                                   .arg(QString::number(p50, 'f', 1).rightJustified(8))
+                                   .arg(QString::number(p99, 'f', 1).rightJustified(8))
+                                   .arg(QString::number(sum.persisted).rightJustified(10)));
+            }
+            if (step > 1)
+                c.console.line(
+                    QStringLiteral("(%1 s per line; latencies are the worst second of each)").arg(step));
+        }
+        return kOk;
+    }
+    if (sub == u"compare") {
+        if (c.positional.size() != 3) {
+            c.console.error(QStringLiteral("usage: loadlevel-cli report compare RUN_A RUN_B"));
+            return kUsage;
+        }
+        auto a = load::RunReport::load(dir, c.positional[1]);
+        auto b = a ? load::RunReport::load(dir, c.positional[2]) : a;
+        if (!a || !b) {
+            const Error e = !a ? a.error() : b.error();
+            c.console.error(e.message);
+            return exitFor(e);
+        }
+        c.console.line(load::compareReports(*a, *b));
+        return kOk;
+    }
+    c.console.error(QStringLiteral("report needs list, show RUN or compare RUN_A RUN_B"));
+    return kUsage;
 }
 
 } // namespace loadlevel::cli

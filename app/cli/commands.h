@@ -23,5 +23,7 @@ int runVerify(Context& c);
 int runDemo(Context& c);
 int runLag(Context& c);
 int runMetrics(Context& c);
+int runRun(Context& c);
+int runReport(Context& c);
 
 } // namespace loadlevel::cli

@@ -37,6 +37,22 @@ const char* const kCommands = R"txt(Commands:
                loadlevel-cli metrics --group loadlevel-sink
   verify     Compare a run's acknowledged events with the persisted rows (missing, duplicates).
                loadlevel-cli verify --run 20261123-021935-3fa2 --wait 60
+  run        A load test: a profile (single, burst, constant, ramp, steps, spike) sent on schedule
+             (open model: events late against the schedule are counted, never silently slowed)
+             to Kafka or to any HTTP endpoint; then verified against the database when it can be,
+             and saved as a report (JSON + CSV) in the runs folder.
+               loadlevel-cli run --profile ramp --from 100 --to 5000 --duration 60s --target kafka
+               loadlevel-cli run --profile constant --rate 2000 --duration 10s \
+                    --target http://127.0.0.1:8080/ratings --verify --report out.json
+               loadlevel-cli run --profile steps --steps 500:10s,1000:10s,2000:10s \
+                    --target http://rating-service:8000/ratings --concurrency 128 \
+                    --body-template '{"userId":{{user_id}},"movieId":{{movie_id}},"stars":{{rating}}}'
+               loadlevel-cli run --profile spike --rate 200 --peak-rate 5000 --peak-at 20s \
+                    --peak-for 5s --duration 60s --target kafka
+  report     Run reports: list them, show one (summary and timeline), compare two side by side.
+               loadlevel-cli report list
+               loadlevel-cli report show 20261123-021935-3fa2
+               loadlevel-cli report compare 20261123-021935-3fa2 20261123-022410-9b1c
 
 Kafka and the database come from --kafka/--db or LOADLEVEL_KAFKA/LOADLEVEL_DB
 (`eval "$(scripts/stack env)"` sets both for the local stack). Without them `demo` runs embedded:
@@ -62,8 +78,9 @@ int main(int argc, char* argv[]) {
         QString::fromUtf8(kCommands));
     p.addHelpOption();
     p.addVersionOption();
-    p.addPositionalArgument(QStringLiteral("command"),
-                            QStringLiteral("demo | burst | sink | serve | topics | lag | metrics | verify"));
+    p.addPositionalArgument(
+        QStringLiteral("command"),
+        QStringLiteral("demo | burst | run | report | sink | serve | topics | lag | metrics | verify"));
     p.addOptions({
         {QStringLiteral("kafka"), QStringLiteral("Kafka bootstrap servers (default: $LOADLEVEL_KAFKA)."),
          QStringLiteral("host:port")},
@@ -95,12 +112,14 @@ int main(int argc, char* argv[]) {
          QStringLiteral("Folder of run manifests (default: $LOADLEVEL_RUNS_DIR or the user data folder)."),
          QStringLiteral("dir")},
         {QStringLiteral("json"), QStringLiteral("Machine-readable output: one JSON object per line.")},
-        {QStringLiteral("count"), QStringLiteral("burst, demo: number of events (default: 1000)."),
+        {QStringLiteral("count"),
+         QStringLiteral("burst, demo, run: number of events (default: 1000); report list: how many."),
          QStringLiteral("n")},
         {QStringLiteral("rate"),
-         QStringLiteral("burst, demo: events per second; 0 or absent = as fast as possible."),
+         QStringLiteral("burst, demo: events per second; 0 or absent = as fast as possible. run: the "
+                        "constant or base rate."),
          QStringLiteral("r")},
-        {QStringLiteral("seed"), QStringLiteral("burst: generator seed, for a reproducible run."),
+        {QStringLiteral("seed"), QStringLiteral("burst, run: generator seed, for a reproducible run."),
          QStringLiteral("n")},
         {QStringLiteral("no-create"), QStringLiteral("burst: do not create the topic if it is missing.")},
         {QStringLiteral("members"),
@@ -130,6 +149,58 @@ int main(int argc, char* argv[]) {
          QStringLiteral("serve: ms to wait for the broker's acknowledgement before answering 503 "
                         "(default: 5000)."),
          QStringLiteral("ms")},
+        {QStringLiteral("profile"),
+         QStringLiteral("run: single, burst (--count), constant (--rate, --duration), ramp (--from, --to, "
+                        "--duration), steps (--steps), spike (--rate, --peak-rate, --peak-at, --peak-for, "
+                        "--duration). Default: burst, or constant with --rate."),
+         QStringLiteral("kind")},
+        {QStringLiteral("from"), QStringLiteral("run, ramp: starting rate (per second)."),
+         QStringLiteral("r")},
+        {QStringLiteral("to"), QStringLiteral("run, ramp: final rate (per second)."), QStringLiteral("r")},
+        {QStringLiteral("duration"), QStringLiteral("run: how long (60s, 2m, 1m30s, 500ms)."),
+         QStringLiteral("d")},
+        {QStringLiteral("steps"), QStringLiteral("run, steps: rate:duration pairs, e.g. 100:10s,500:10s."),
+         QStringLiteral("list")},
+        {QStringLiteral("peak-rate"), QStringLiteral("run, spike: the rate during the spike."),
+         QStringLiteral("r")},
+        {QStringLiteral("peak-at"), QStringLiteral("run, spike: when the spike starts (from the start)."),
+         QStringLiteral("d")},
+        {QStringLiteral("peak-for"), QStringLiteral("run, spike: how long the spike lasts."),
+         QStringLiteral("d")},
+        {QStringLiteral("target"),
+         QStringLiteral("run: kafka (the topic, default) or an http:// URL that takes one rating per POST."),
+         QStringLiteral("kafka|url")},
+        {QStringLiteral("concurrency"),
+         QStringLiteral("run, HTTP: connections, each with one request at a time (default: 64)."),
+         QStringLiteral("n")},
+        {QStringLiteral("no-keep-alive"), QStringLiteral("run, HTTP: a new connection per request.")},
+        {QStringLiteral("body-template"),
+         QStringLiteral(
+             "run, HTTP: the request body with {{user_id}} {{movie_id}} {{rating}} {{event_id}} "
+             "{{event_time}} {{run_id}} {{run_seq}} {{source}}; @file reads it from a file. Default: "
+             "{\"user_id\":{{user_id}},\"movie_id\":{{movie_id}},\"rating\":{{rating}}}."),
+         QStringLiteral("text")},
+        {QStringLiteral("header"),
+         QStringLiteral("run, HTTP: extra request header, repeatable ('Name: value')."),
+         QStringLiteral("header")},
+        {QStringLiteral("timeout"),
+         QStringLiteral("run, HTTP: ms to wait for each response (default: 10000)."), QStringLiteral("ms")},
+        {QStringLiteral("late-after"),
+         QStringLiteral("run: an event sent this many ms after its due time counts as late (default: 10)."),
+         QStringLiteral("ms")},
+        {QStringLiteral("verify"),
+         QStringLiteral("run, HTTP: the endpoint is Loadlevel's (the body carries the run tags): check the "
+                        "database behind it.")},
+        {QStringLiteral("no-verify"), QStringLiteral("run: do not check the database after the run.")},
+        {QStringLiteral("report"),
+         QStringLiteral("run: also write the report here (.json, or .csv for the timeline)."),
+         QStringLiteral("file")},
+        {QStringLiteral("users"), QStringLiteral("run: distinct users drawn from (default: 100000)."),
+         QStringLiteral("n")},
+        {QStringLiteral("movies"), QStringLiteral("run: distinct movies, Zipf-distributed (default: 10000)."),
+         QStringLiteral("n")},
+        {QStringLiteral("zipf"), QStringLiteral("run: the movies' Zipf exponent (default: 1.0)."),
+         QStringLiteral("s")},
         {QStringLiteral("wait"),
          QStringLiteral("verify, demo: wait up to this many seconds for the sink to catch up (demo: 120)."),
          QStringLiteral("s")},
@@ -165,9 +236,13 @@ int main(int argc, char* argv[]) {
     const QString command = positional.first();
     if (command == u"demo")
         return runDemo(c);
+    if (command == u"report")
+        return runReport(c); // reads files only: no Kafka or database banner
     console.info(u"loadlevel " + settings.describe());
     if (command == u"burst")
         return runBurst(c);
+    if (command == u"run")
+        return runRun(c);
     if (command == u"serve")
         return runServe(c);
     if (command == u"sink")

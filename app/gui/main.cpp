@@ -40,6 +40,8 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
                             stalls->longestMs(), static_cast<long long>(stalls->ticks()),
                             static_cast<long long>(stalls->over16ms()),
                             static_cast<long long>(stalls->over50ms()), qPrintable(window.lastRunSummary()));
+            if (stalls)
+                std::printf("ui: longest stall was %s\n", qPrintable(stalls->describeLongest()));
             std::fflush(stdout);
             QTimer::singleShot(1500, &window, [&window, &p] {
                 if (p.isSet(QStringLiteral("screenshot")))

@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 #include <QJsonValue>
+#include <QRegularExpression>
 #include <QStringDecoder>
 #include <charconv>
 #include <cmath>
@@ -250,6 +251,32 @@ std::expected<void, Rejection> readRatingObject(const QJsonObject& o, RatingEven
     out.userId = *user;
     out.movieId = *movie;
     out.rating = rating;
+    return {};
+}
+
+std::expected<void, Rejection> readRunTags(const QJsonObject& o, RatingEvent& out) {
+    const QJsonValue id = o.value(u"run_id");
+    const QJsonValue seq = o.value(u"run_seq");
+    if (id.isUndefined() && seq.isUndefined())
+        return {};
+    if (id.isUndefined() || seq.isUndefined())
+        return std::unexpected(
+            invalid(id.isUndefined() ? QStringLiteral("run_id") : QStringLiteral("run_seq"),
+                    QStringLiteral("run_id and run_seq come together")));
+    static const QRegularExpression runIdForm(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    if (!id.isString())
+        return std::unexpected(
+            malformed(QStringLiteral("run_id"), QStringLiteral("run_id must be a string")));
+    if (!runIdForm.match(id.toString()).hasMatch())
+        return std::unexpected(
+            invalid(QStringLiteral("run_id"), QStringLiteral("run_id must be 1 to 64 of A-Z a-z 0-9 . _ -")));
+    if (!seq.isDouble() || seq.toDouble() != std::floor(seq.toDouble()))
+        return std::unexpected(
+            malformed(QStringLiteral("run_seq"), QStringLiteral("run_seq must be an integer")));
+    if (seq.toDouble() < 0 || seq.toDouble() > 9007199254740991.0)
+        return std::unexpected(invalid(QStringLiteral("run_seq"), QStringLiteral("run_seq must be >= 0")));
+    out.runId = id.toString();
+    out.runSeq = static_cast<qint64>(seq.toDouble());
     return {};
 }
 

@@ -58,6 +58,10 @@ std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::ve
 // Validates the rating fields of one JSON object (shared with the HTTP service). Fills userId,
 // movieId and rating of `out`; an "event_id" member, when present, must be a UUID and is taken.
 std::expected<void, Rejection> readRatingObject(const QJsonObject& object, RatingEvent& out);
+// The optional load-run tags of an HTTP rating, "run_id" (1-64 of A-Z a-z 0-9 . _ -) and
+// "run_seq" (an integer >= 0), both or neither: how a load test through the HTTP service is
+// verified against the database, as ce_runid/ce_runseq do on Kafka.
+std::expected<void, Rejection> readRunTags(const QJsonObject& object, RatingEvent& out);
 
 // Parses a UTF-8, size-limited JSON document; the first step of decode() and of HTTP bodies.
 std::expected<QJsonDocument, Rejection> parseJson(QByteArrayView bytes, qsizetype limit = kMaxValueBytes);

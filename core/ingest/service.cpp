@@ -312,6 +312,10 @@ private:
                 const Status s = statusFor(ok.error().kind);
                 return reject(r, s, errorName(s), prefix + ok.error().field, ok.error().reason);
             }
+            if (auto ok = event::readRunTags(items[i].toObject(), e); !ok) {
+                const Status s = statusFor(ok.error().kind);
+                return reject(r, s, errorName(s), prefix + ok.error().field, ok.error().reason);
+            }
             e.eventTime = now;
             if (e.eventId.isNull())
                 e.eventId = event::newUuidV7(now);

@@ -1,150 +1,257 @@
 #include "load/runner.h"
 
-#include "event/codec.h"
-#include "kafka/producer.h"
+#include "load/kafka_target.h"
 
-#include <QMutex>
 #include <algorithm>
-#include <chrono>
-#include <thread>
+#include <cmath>
 
 namespace loadlevel::load {
 
-using Clock = std::chrono::steady_clock;
+namespace {
 
-Runner::Runner(kafka::ClientConfig config, QString topic)
-    : m_config(std::move(config))
-    , m_topic(std::move(topic)) {}
+qint64 micros(Clock::duration d) {
+    return std::max<qint64>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+}
 
-Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
-                                const std::atomic<bool>* cancel) {
-    if (spec.count < 1)
-        return fail(Error::invalid(QStringLiteral("a run needs at least one event")));
-    RunManifest m;
+} // namespace
+
+Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn& progress,
+                          const std::atomic<bool>* cancel, metrics::Recorder* recorder) {
+    if (auto problem = plan.profile.check())
+        return fail(*problem);
+    RunReport report;
+    RunManifest& m = report.manifest;
+    report.profile = plan.profile;
+    report.target = target.describe();
+    report.generator = plan.generator;
+    report.lateAfterMs = static_cast<double>(plan.lateAfter.count());
     m.runId = newRunId();
-    m.topic = m_topic;
-    m.kafka = m_config.bootstrapServers();
-    m.ratePerSec = spec.ratePerSec;
-    m.seed = spec.generator.seed;
-    m.requested = spec.count;
+    m.topic = report.target.value(u"topic").toString();
+    m.kafka = report.target.value(u"bootstrap_servers").toString();
+    if (m.kafka.isEmpty())
+        m.kafka = report.target.value(u"url").toString();
+    m.seed = plan.generator.seed;
+    const bool paced = plan.profile.paced();
+    Schedule schedule(plan.profile);
+    const qint64 total = schedule.total();
+    m.requested = total;
+    if (plan.profile.kind == Profile::Kind::Constant)
+        m.ratePerSec = plan.profile.rate;
 
-    std::atomic<qint64> acked{0};
-    std::atomic<qint64> failed{0};
-    QMutex mutex; // guards the two below, written by the producer's poller thread
-    std::vector<qint64> failedSeqs;
-    QString lastDeliveryError;
-    metrics::LatencyHistogram ackLatency; // this run's send→ack, for the manifest
-    metrics::Recorder* recorder = m_recorder;
-    Clock::time_point t0; // set before the first produce(), read by delivery reports after it
-
-    auto producer = kafka::Producer::create(m_config, m_topic, [&](const kafka::Delivery& d) {
-        qint64 us = d.latencyUs;
-        if (spec.ratePerSec > 0) {
-            const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                      static_cast<double>(d.token) / spec.ratePerSec));
-            us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - due).count();
-        }
-        if (d.ok) {
-            ++acked;
-            ackLatency.record(us);
+    metrics::LatencyHistogram response; // due → answer
+    metrics::LatencyHistogram service;  // sent → answer
+    metrics::LatencyHistogram second;   // due → answer, this second only
+    std::vector<qint64> unacked;
+    qint64 sent = 0;
+    Clock::time_point t0;
+    auto row = [&](Clock::time_point at) -> TimelineRow& {
+        const auto t = std::max<qint64>(0, std::chrono::duration_cast<std::chrono::seconds>(at - t0).count());
+        while (static_cast<qint64>(report.timeline.size()) <= t)
+            report.timeline.push_back({static_cast<qint64>(report.timeline.size())});
+        return report.timeline[static_cast<size_t>(t)];
+    };
+    const Target::Completed completed = [&](const Completion& c) {
+        const qint64 us = micros(c.doneAt - c.due);
+        TimelineRow& r = row(c.doneAt);
+        ++report.outcomes[QString::fromUtf8(c.outcome)];
+        if (c.ok) {
+            ++report.accepted;
+            ++r.accepted;
+            response.record(us);
+            second.record(us);
+            service.record(micros(c.doneAt - c.sentAt));
             if (recorder) {
                 ++recorder->acked;
                 recorder->sendToAck.record(us);
             }
         } else {
-            ++failed;
+            ++report.failed;
+            ++r.failed;
+            unacked.push_back(static_cast<qint64>(c.seq));
             if (recorder)
                 ++recorder->failed;
-            QMutexLocker lock(&mutex);
-            failedSeqs.push_back(static_cast<qint64>(d.token));
-            lastDeliveryError = d.error;
         }
-    });
-    if (!producer)
-        return fail(producer.error());
-
-    Generator gen(spec.generator);
-    m.startedAt = QDateTime::currentDateTimeUtc();
-    t0 = Clock::now();
-    auto lastReport = t0;
-    auto report = [&](qint64 sent) {
-        if (!progress)
-            return;
-        progress({spec.count, sent, acked.load(), failed.load(),
-                  std::chrono::duration<double>(Clock::now() - t0).count()});
     };
 
-    qint64 sent = 0;
-    std::optional<Error> stopError;
-    for (qint64 i = 0; i < spec.count; ++i) {
-        if (cancel && cancel->load())
-            break;
-        if (spec.ratePerSec > 0) {
-            // Open model: event i is due at t0 + i/rate whatever happened before it.
-            const auto due = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                                      static_cast<double>(i) / spec.ratePerSec));
-            std::this_thread::sleep_until(due);
-        }
-        event::RatingEvent e = gen.next();
-        e.eventTime =
-            spec.ratePerSec > 0
-                ? m.startedAt.addMSecs(static_cast<qint64>(static_cast<double>(i) * 1000.0 / spec.ratePerSec))
-                : QDateTime::currentDateTimeUtc();
-        e.eventId = event::newUuidV7(e.eventTime);
-        e.source = spec.source;
-        e.runId = m.runId;
-        e.runSeq = i;
-        if (auto r = (*producer)->produce(event::encode(e), static_cast<quint64>(i)); !r) {
-            stopError = r.error();
-            break;
-        }
-        ++sent;
-        if (recorder)
-            ++recorder->produced;
-        if ((i & 0x3FF) == 0 && Clock::now() - lastReport > std::chrono::milliseconds(200)) {
-            lastReport = Clock::now();
-            report(sent);
-        }
-    }
+    Generator gen(plan.generator);
+    m.startedAt = QDateTime::currentDateTimeUtc();
+    t0 = Clock::now();
+    const qint64 startMs = m.startedAt.toMSecsSinceEpoch();
+    auto lastReport = t0;
+    qint64 closedSeconds = 0; // timeline rows whose latency columns are final
+    double lastRate = 0;
+    double lastP99 = 0;
+    // Makes the latency columns of the second(s) before `now` final.
+    auto closeSeconds = [&](Clock::time_point now, bool running) {
+        const qint64 current = std::chrono::duration_cast<std::chrono::seconds>(now - t0).count();
+        if (current <= closedSeconds)
+            return;
+        TimelineRow& r = row(t0 + std::chrono::seconds(closedSeconds));
+        const auto s = second.snapshot().summary();
+        r.p50Ms = s.p50 / 1000.0;
+        r.p99Ms = s.p99 / 1000.0;
+        lastRate = static_cast<double>(r.accepted);
+        lastP99 = r.p99Ms;
+        second.reset();
+        closedSeconds = current;
+        if (running)
+            row(now); // rows for quiet seconds too
+    };
+    auto report_ = [&](Clock::time_point now) {
+        if (!progress)
+            return;
+        progress({total, sent, report.accepted, report.failed,
+                  std::chrono::duration<double>(now - t0).count(), report.late,
+                  plan.profile.durationSeconds(), lastRate, lastP99});
+    };
 
-    // Wait for every acknowledgement, reporting progress meanwhile (bounded by the message timeout).
-    const auto flushDeadline = Clock::now() + std::chrono::seconds(330);
-    while ((*producer)->inFlight() > 0 && Clock::now() < flushDeadline && !(cancel && cancel->load())) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        report(sent);
+    std::optional<Error> stopError;
+    bool cancelled = false;
+    qint64 next = 0;
+    Clock::time_point nextDue = t0;
+    bool haveDue = false;
+    std::optional<Clock::time_point> drainUntil;
+    for (;;) {
+        auto now = Clock::now();
+        closeSeconds(now, true);
+        if (now - lastReport >= std::chrono::milliseconds(200)) {
+            lastReport = now;
+            report_(now);
+        }
+        if (!cancelled && cancel && cancel->load())
+            cancelled = true;
+        if (!cancelled && !stopError && next < total) {
+            if (!haveDue) {
+                nextDue = paced ? t0 + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(schedule.dueSeconds(next)))
+                                : now;
+                haveDue = true;
+            }
+            if (nextDue > now) {
+                target.poll(std::min(nextDue, now + std::chrono::milliseconds(50)), completed);
+                continue;
+            }
+            if (!target.canSend()) {
+                target.poll(now + std::chrono::milliseconds(50), completed);
+                continue;
+            }
+            const auto lateBy = now - nextDue;
+            TimelineRow& r = row(now);
+            if (lateBy > plan.lateAfter) {
+                ++report.late;
+                ++r.late;
+            }
+            if (paced)
+                report.maxLateMs =
+                    std::max(report.maxLateMs, std::chrono::duration<double, std::milli>(lateBy).count());
+            ++row(nextDue).due;
+            event::RatingEvent e = gen.next();
+            const qint64 dueMs =
+                std::llround(std::chrono::duration<double, std::milli>(nextDue - t0).count());
+            e.eventTime = paced ? QDateTime::fromMSecsSinceEpoch(startMs + dueMs, Qt::UTC)
+                                : QDateTime::currentDateTimeUtc();
+            e.eventId = event::newUuidV7(e.eventTime);
+            e.source = plan.source;
+            e.runId = m.runId;
+            e.runSeq = next;
+            if (auto sentOk = target.send(e, static_cast<quint64>(next), nextDue); !sentOk) {
+                stopError = sentOk.error();
+                continue;
+            }
+            ++sent;
+            ++r.sent;
+            if (recorder)
+                ++recorder->produced;
+            ++next;
+            haveDue = false;
+            if ((next & 0xFF) == 0)
+                target.poll(now, completed); // take what has come, without waiting
+            continue;
+        }
+        // Nothing more to send: wait for the answers.
+        if (target.inFlight() == 0)
+            break;
+        if (!drainUntil)
+            drainUntil =
+                now + (cancelled ? std::min<Clock::duration>(plan.drainTimeout, std::chrono::seconds(5))
+                                 : Clock::duration(plan.drainTimeout));
+        if (now >= *drainUntil) {
+            target.abandon(completed);
+            break;
+        }
+        target.poll(std::min(*drainUntil, now + std::chrono::milliseconds(50)), completed);
     }
-    (void)(*producer)->flush(std::chrono::seconds(5));
-    producer->reset();
-    report(sent);
+    const auto end = Clock::now();
+    closeSeconds(end + std::chrono::seconds(1), false); // the last, partial second
+    report_(end);
 
     m.finishedAt = QDateTime::currentDateTimeUtc();
     m.sent = sent;
-    m.acked = acked.load();
-    {
-        QMutexLocker lock(&mutex);
-        m.unacked = failedSeqs;
-        for (qint64 s = sent; s < spec.count; ++s)
-            m.unacked.push_back(s);
-        // Messages the producer destroyed unacknowledged (flush timed out) are unacked too.
-        if (m.acked + static_cast<qint64>(failedSeqs.size()) < sent)
-            m.error = QStringLiteral("%1 events were never acknowledged; is the broker up?")
-                          .arg(sent - m.acked - static_cast<qint64>(failedSeqs.size()));
-        std::sort(m.unacked.begin(), m.unacked.end());
-        const metrics::LatencySummary ack = ackLatency.snapshot().summary();
-        m.ackP50Ms = ack.p50 / 1000.0;
-        m.ackP99Ms = ack.p99 / 1000.0;
-        m.ackMaxMs = ack.max / 1000.0;
-        if (stopError)
-            m.error =
-                stopError->message + QStringLiteral(" (after %1 of %2 events)").arg(sent).arg(spec.count);
-        else if (!lastDeliveryError.isEmpty())
-            m.error = QStringLiteral("%1 deliveries failed, last: %2")
-                          .arg(failedSeqs.size())
-                          .arg(lastDeliveryError);
-        else if (cancel && cancel->load() && sent < spec.count)
-            m.error = QStringLiteral("cancelled after %1 of %2 events").arg(sent).arg(spec.count);
+    m.acked = report.accepted;
+    for (qint64 s = next; s < total; ++s)
+        unacked.push_back(s);
+    std::sort(unacked.begin(), unacked.end());
+    m.unacked = std::move(unacked);
+    report.response = StageLatency::fromMicros(response.snapshot().summary());
+    report.service = StageLatency::fromMicros(service.snapshot().summary());
+    m.ackP50Ms = report.response.p50;
+    m.ackP99Ms = report.response.p99;
+    m.ackMaxMs = report.response.max;
+    const qint64 abandoned = report.outcomes.contains(QStringLiteral("abandoned"))
+                                 ? report.outcomes.at(QStringLiteral("abandoned"))
+                                 : 0;
+    if (stopError) {
+        if (sent == 0)
+            return fail(*stopError);
+        m.error = stopError->message + QStringLiteral(" (after %1 of %2 events)").arg(sent).arg(total);
+    } else if (abandoned > 0) {
+        m.error = QStringLiteral("%1 events were never answered; is the target up?").arg(abandoned);
+    } else if (report.failed > 0) {
+        QString worst;
+        qint64 most = 0;
+        for (const auto& [kind, n] : report.outcomes)
+            if (kind != u"ack" && !(kind.size() == 3 && kind.startsWith(u'2')) && n > most)
+                most = n, worst = kind;
+        m.error =
+            QStringLiteral("%1 events failed, most often: %2 (%3)").arg(report.failed).arg(worst).arg(most);
+    } else if (cancelled && sent < total) {
+        m.error = QStringLiteral("cancelled after %1 of %2 events").arg(sent).arg(total);
     }
-    return m;
+    return report;
+}
+
+Runner::Runner(kafka::ClientConfig config, QString topic)
+    : m_config(std::move(config))
+    , m_topic(std::move(topic)) {}
+
+RunPlan Runner::planFor(const RunSpec& spec) {
+    RunPlan plan;
+    plan.profile = spec.ratePerSec > 0
+                       ? Profile::constant(spec.ratePerSec, static_cast<double>(spec.count) / spec.ratePerSec)
+                       : Profile::burst(spec.count);
+    plan.generator = spec.generator;
+    plan.source = spec.source;
+    return plan;
+}
+
+Result<RunReport> Runner::run(const RunPlan& plan, const ProgressFn& progress,
+                              const std::atomic<bool>* cancel) {
+    auto target = KafkaTarget::create(m_config, m_topic);
+    if (!target)
+        return fail(target.error());
+    return runPlan(**target, plan, progress, cancel, m_recorder);
+}
+
+Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,
+                                const std::atomic<bool>* cancel) {
+    if (spec.count < 1)
+        return fail(Error::invalid(QStringLiteral("a run needs at least one event")));
+    RunPlan plan = planFor(spec);
+    auto report = run(plan, progress, cancel);
+    if (!report)
+        return fail(report.error());
+    report->manifest.ratePerSec = spec.ratePerSec;
+    return report->manifest;
 }
 
 } // namespace loadlevel::load

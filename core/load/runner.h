@@ -3,14 +3,55 @@
 #include "error.h"
 #include "kafka/client_config.h"
 #include "load/generator.h"
+#include "load/profile.h"
+#include "load/report.h"
 #include "load/run_manifest.h"
+#include "load/target.h"
 #include "metrics/recorder.h"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 
 namespace loadlevel::load {
 
+// A run: what to send, when, and how long to wait for the answers.
+struct RunPlan {
+    Profile profile = Profile::burst(1000);
+    Generator::Options generator;
+    QString source = QStringLiteral("/loadlevel/cli");
+    // An event sent more than this after its due time counts as late (the open model's report
+    // of what the target or the machine could not keep up with).
+    std::chrono::milliseconds lateAfter{10};
+    // After the last send, how long to wait for outstanding answers before giving up on them.
+    std::chrono::milliseconds drainTimeout{std::chrono::seconds(330)};
+};
+
+struct RunProgress {
+    qint64 requested = 0;
+    qint64 sent = 0;
+    qint64 acked = 0; // accepted: acknowledged by the broker or answered 2xx
+    qint64 failed = 0;
+    double elapsedSec = 0;
+    qint64 late = 0;
+    double plannedSec = 0;     // the profile's duration (0 for a burst)
+    double lastSecondRate = 0; // accepted in the last whole second
+    double lastSecondP99Ms = 0;
+};
+
+using ProgressFn = std::function<void(const RunProgress&)>;
+
+// Sends a plan's events to a target, on the schedule of its profile (an open model: events are due
+// at their time whatever the target does; what cannot go on time is sent as soon as possible and
+// counted late), and returns the report without verification (see verifyReport()).
+// Thread: blocks the calling thread, which drives the target; progress about every 200 ms on it.
+// Cancel: stops sending; answers to what was sent are awaited for at most 5 s more.
+// Errors: only a target that cannot work at all (send() fails) ends the run with an Error before
+// anything was sent; afterwards failures are in the report.
+Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn& progress = {},
+                          const std::atomic<bool>* cancel = nullptr, metrics::Recorder* recorder = nullptr);
+
+// The Kafka case with the simple spec the burst button and `loadlevel-cli burst` use.
 struct RunSpec {
     qint64 count = 1000;
     double ratePerSec = 0; // 0: as fast as possible (a burst); > 0: paced, events due at i/rate
@@ -18,28 +59,19 @@ struct RunSpec {
     QString source = QStringLiteral("/loadlevel/cli");
 };
 
-struct RunProgress {
-    qint64 requested = 0;
-    qint64 sent = 0;
-    qint64 acked = 0;
-    qint64 failed = 0;
-    double elapsedSec = 0;
-};
-
 // Sends one run of generated rating events to a topic and records its manifest.
-// Thread: run() blocks the calling thread; progress is reported on it about every 200 ms.
-// Errors: a producer that cannot be created or a topic that refuses writes end the run with an
-// Error; individual delivery failures are counted in the manifest (unacked) and do not.
+// Thread, errors: as runPlan(); a producer that cannot be created is an Error.
 class Runner {
 public:
-    using ProgressFn = std::function<void(const RunProgress&)>;
-
     Runner(kafka::ClientConfig config, QString topic);
     // Counters and send→ack latencies also go here (the pipeline's live metrics); may be null.
     void setRecorder(metrics::Recorder* recorder) { m_recorder = recorder; }
 
     Result<RunManifest> run(const RunSpec& spec, const ProgressFn& progress = {},
                             const std::atomic<bool>* cancel = nullptr);
+    Result<RunReport> run(const RunPlan& plan, const ProgressFn& progress = {},
+                          const std::atomic<bool>* cancel = nullptr);
+    static RunPlan planFor(const RunSpec& spec);
 
 private:
     kafka::ClientConfig m_config;

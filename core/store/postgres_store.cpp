@@ -197,7 +197,8 @@ QVariant PostgresStore::timeParameter(const QDateTime& t) const {
 }
 
 const char* PostgresStore::runLatencySql() const {
-    return "SELECT extract(epoch FROM persisted_at - event_time) * 1000 FROM ratings WHERE run_id = ?";
+    return "SELECT extract(epoch FROM persisted_at - event_time) * 1000, "
+           "(extract(epoch FROM persisted_at) * 1000)::bigint FROM ratings WHERE run_id = ?";
 }
 
 QString PostgresStore::describe() const {

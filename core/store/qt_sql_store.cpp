@@ -236,12 +236,23 @@ Result<std::optional<StoredRating>> QtSqlStore::findRating(const QUuid& eventId)
 }
 
 Result<std::vector<double>> QtSqlStore::runLatenciesMs(const QString& runId) {
+    auto rows = runRowTimings(runId);
+    if (!rows)
+        return fail(rows.error());
+    std::vector<double> out;
+    out.reserve(rows->size());
+    for (const auto& r : *rows)
+        out.push_back(r.latencyMs);
+    return out;
+}
+
+Result<std::vector<Store::RowTiming>> QtSqlStore::runRowTimings(const QString& runId) {
     auto q = query(runLatencySql(), {runId}, QStringLiteral("reading latencies of run %1").arg(runId));
     if (!q)
         return fail(q.error());
-    std::vector<double> out;
+    std::vector<RowTiming> out;
     while (q->next())
-        out.push_back(q->value(0).toDouble());
+        out.push_back({q->value(0).toDouble(), q->value(1).toLongLong()});
     return out;
 }
 

@@ -35,13 +35,15 @@ public:
     Result<std::vector<MovieStats>> recentMovieStats(int limit) override;
     Result<std::optional<StoredRating>> findRating(const QUuid& eventId) override;
     Result<std::vector<double>> runLatenciesMs(const QString& runId) override;
+    Result<std::vector<RowTiming>> runRowTimings(const QString& runId) override;
     Result<std::vector<StoredRating>> ratingsPage(const RatingFilter& filter, int limit,
                                                   qint64 beforeRowId) override;
 
 protected:
     virtual Result<QSqlDatabase> db() = 0;
     virtual Error dbError(const QString& what, const QSqlError& e) = 0;
-    // SQL: persisted_at - event_time in milliseconds for the rows of run `?`.
+    // SQL: persisted_at - event_time in milliseconds, and persisted_at in milliseconds since the
+    // epoch, for the rows of run `?`.
     [[nodiscard]] virtual const char* runLatencySql() const = 0;
     // The column that numbers rows in insertion order ("row_id" on PostgreSQL, "rowid" on SQLite).
     [[nodiscard]] virtual const char* rowIdColumn() const = 0;

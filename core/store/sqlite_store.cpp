@@ -149,8 +149,9 @@ QVariant SqliteStore::timeParameter(const QDateTime& t) const {
 }
 
 const char* SqliteStore::runLatencySql() const {
-    return "SELECT (julianday(persisted_at) - julianday(event_time)) * 86400000.0 FROM ratings WHERE run_id "
-           "= ?";
+    return "SELECT (julianday(persisted_at) - julianday(event_time)) * 86400000.0, "
+           "CAST(round((julianday(persisted_at) - 2440587.5) * 86400000.0) AS INTEGER) FROM ratings WHERE "
+           "run_id = ?";
 }
 
 Error SqliteStore::dbError(const QString& what, const QSqlError& e) {

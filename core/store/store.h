@@ -127,6 +127,12 @@ public:
                                                           qint64 beforeRowId = 0) = 0;
     // persisted_at - event_time of every row of a run, in milliseconds (end-to-end latency).
     virtual Result<std::vector<double>> runLatenciesMs(const QString& runId) = 0;
+    // The same, with each row's persisted_at (ms since the epoch): a run report's timeline.
+    struct RowTiming {
+        double latencyMs = 0;
+        qint64 persistedMs = 0;
+    };
+    virtual Result<std::vector<RowTiming>> runRowTimings(const QString& runId) = 0;
 };
 
 // Opens a store from a URL: postgresql://user[:password]@host[:port]/db[?sslmode=...], or
