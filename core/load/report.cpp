@@ -117,6 +117,7 @@ QJsonObject RunReport::toJson() const {
     o[QStringLiteral("failed")] = failed;
     o[QStringLiteral("late")] = late;
     o[QStringLiteral("max_late_ms")] = maxLateMs;
+    o[QStringLiteral("sending_s")] = sendingSeconds;
     o[QStringLiteral("duration_s")] = durationSeconds();
     o[QStringLiteral("accepted_per_s")] = acceptedPerSecond();
     QJsonObject outs;
@@ -183,6 +184,7 @@ Result<RunReport> RunReport::fromJson(const QJsonObject& o) {
     r.failed = o.value(u"failed").toInteger();
     r.late = o.value(u"late").toInteger();
     r.maxLateMs = o.value(u"max_late_ms").toDouble();
+    r.sendingSeconds = o.value(u"sending_s").toDouble();
     const QJsonObject outs = o.value(u"outcomes").toObject();
     for (auto it = outs.begin(); it != outs.end(); ++it)
         r.outcomes[it.key()] = it.value().toInteger();
@@ -271,12 +273,12 @@ Result<RunReport> RunReport::load(const QString& dir, const QString& idOrPath) {
 std::vector<RunReport> RunReport::list(const QString& dir, int limit) {
     std::vector<RunReport> out;
     QDir d(dir);
-    // Run ids start with the time: name order is time order.
+    // Run ids start with the time (to the second): newest names first, then by start time.
     const QStringList files =
         d.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name | QDir::Reversed);
     for (const QString& f : files) {
-        if (static_cast<int>(out.size()) >= limit)
-            break;
+        if (static_cast<int>(out.size()) >= limit + 16)
+            break; // a margin for runs started within the same second
         QString problem;
         const QJsonObject o = readJsonFile(d.filePath(f), problem);
         if (!problem.isEmpty())
@@ -284,6 +286,11 @@ std::vector<RunReport> RunReport::list(const QString& dir, int limit) {
         if (auto r = fromJson(o))
             out.push_back(std::move(*r));
     }
+    std::stable_sort(out.begin(), out.end(), [](const RunReport& a, const RunReport& b) {
+        return a.manifest.startedAt > b.manifest.startedAt;
+    });
+    if (static_cast<int>(out.size()) > limit)
+        out.resize(static_cast<size_t>(limit));
     return out;
 }
 

@@ -58,6 +58,7 @@ struct RunReport {
     qint64 failed = 0;
     qint64 late = 0;
     double maxLateMs = 0;                // the most any event was sent after its due time (late or not)
+    double sendingSeconds = 0;           // from the start to the last event sent (pacing: total / this)
     std::map<QString, qint64> outcomes;  // "ack", "202", "503", "timeout", "connect: ..."
     StageLatency response;               // due → answer (corrected for coordinated omission)
     StageLatency service;                // sent → answer

@@ -106,6 +106,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
     };
 
     std::optional<Error> stopError;
+    Clock::time_point lastSend = t0;
     bool cancelled = false;
     qint64 next = 0;
     Clock::time_point nextDue = t0;
@@ -160,6 +161,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
             }
             ++sent;
             ++r.sent;
+            lastSend = now;
             if (recorder)
                 ++recorder->produced;
             ++next;
@@ -186,6 +188,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
     report_(end);
 
     m.finishedAt = QDateTime::currentDateTimeUtc();
+    report.sendingSeconds = std::chrono::duration<double>(lastSend - t0).count();
     m.sent = sent;
     m.acked = report.accepted;
     for (qint64 s = next; s < total; ++s)

@@ -2,6 +2,8 @@
 // retries, a hanging broker, the token, and the OpenAPI document against the routes.
 #include "ingest/openapi.h"
 #include "ingest/service.h"
+#include "load/http_target.h"
+#include "load/runner.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "test_support.h"
@@ -196,6 +198,17 @@ private slots:
         QTest::newRow("second of an array")
             << QByteArray("POST") << QByteArray("/ratings") << json
             << '[' + rating(4, 3, "4") + ',' + rating(4, 3, "9") + ']' << 422 << QStringLiteral("[1].rating");
+        QTest::newRow("run_id without run_seq")
+            << QByteArray("POST") << QByteArray("/ratings") << json
+            << QByteArray(R"({"user_id":1,"movie_id":2,"rating":3,"run_id":"r1"})") << 422 << QStringLiteral("run_seq");
+        QTest::newRow("run_id with a space")
+            << QByteArray("POST") << QByteArray("/ratings") << json
+            << QByteArray(R"({"user_id":1,"movie_id":2,"rating":3,"run_id":"r 1","run_seq":0})") << 422
+            << QStringLiteral("run_id");
+        QTest::newRow("run_seq as text")
+            << QByteArray("POST") << QByteArray("/ratings") << json
+            << QByteArray(R"({"user_id":1,"movie_id":2,"rating":3,"run_id":"r1","run_seq":"0"})") << 400
+            << QStringLiteral("run_seq");
         QTest::newRow("empty array") << QByteArray("POST") << QByteArray("/ratings") << json
                                      << QByteArray("[]") << 400 << QString();
         QByteArray big = "[";
@@ -240,6 +253,45 @@ private slots:
         else
             QCOMPARE(e.value(u"field").toString(), field);
         QCOMPARE(m_service->accepted(), acceptedBefore); // nothing reached Kafka
+    }
+
+    void aLoadTestThroughTheServiceIsVerifiedInTheDatabase() {
+        // What `loadlevel-cli run --target http://… --verify` does: a paced run through POST /ratings
+        // with the run tags in each body, then every accepted event looked up in PostgreSQL.
+        load::HttpTarget::Options o;
+        o.url = QUrl(m_service->url() + QStringLiteral("/ratings"));
+        o.concurrency = 16;
+        o.bodyTemplate = load::BodyTemplate::loadlevelDefault();
+        auto target = load::HttpTarget::create(o);
+        QVERIFY2(target.has_value(), target ? "" : qPrintable(target.error().message));
+        load::RunPlan plan;
+        plan.profile = load::Profile::ramp(200, 1800, 3); // 3,000 events
+        plan.lateAfter = std::chrono::milliseconds(50);
+        auto report = load::runPlan(**target, plan);
+        QVERIFY2(report.has_value(), report ? "" : qPrintable(report.error().message));
+        QCOMPARE(report->manifest.sent, qint64(3000));
+        QCOMPARE(report->accepted, qint64(3000));
+        QCOMPARE(report->outcomes, (std::map<QString, qint64>{{QStringLiteral("202"), 3000}}));
+        auto store = m_settings.storeFactory()(QStringLiteral("tst-http-load"));
+        QVERIFY(store.has_value());
+        auto verified = load::verifyReport(*report, **store, std::chrono::seconds(60));
+        QVERIFY2(verified.has_value(), verified ? "" : qPrintable(verified.error().message));
+        QVERIFY(report->verification.has_value());
+        QCOMPARE(report->verification->persisted, qint64(3000));
+        QCOMPARE(report->verification->missing, qint64(0));
+        QCOMPARE(report->verification->duplicates, qint64(0));
+        QVERIFY(report->persist.has_value());
+        QCOMPARE(report->persist->count, qint64(3000));
+        qint64 persisted = 0;
+        for (const auto& row : report->timeline)
+            persisted += row.persisted;
+        QCOMPARE(persisted, qint64(3000));
+        QVERIFY(report->ok());
+        // The rows carry the run id the service was given.
+        QCOMPARE(test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings WHERE run_id = ?"),
+                              {report->manifest.runId})
+                     .toLongLong(),
+                 qint64(3000));
     }
 
     void aRetryWithTheSameEventIdEndsAsOneRow() {

@@ -5,7 +5,11 @@
 #include "pipeline/settings.h"
 #include "test_support.h"
 
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QSignalSpy>
 #include <QtTest>
 #include <optional>
@@ -146,6 +150,76 @@ private slots:
         for (const auto& [p, o] : *committed)
             total += std::max<qint64>(0, o);
         QCOMPARE(total, qint64(1000));
+    }
+
+    void loadTestRunsAreVerifiedReportedAndCompared() {
+        // loadlevel-cli run, as a user types it: a stepped profile to Kafka with a sink process
+        // running, verified in PostgreSQL, saved as a report; then report show and compare.
+        const QString topic = newTopic(QStringLiteral("run"));
+        const QString group = test::uniqueName(QStringLiteral("g"));
+        QProcess* sink = startSinkProcess(topic, group, {QStringLiteral("--members"), QStringLiteral("2")});
+        QTemporaryDir runs;
+        QTemporaryDir elsewhere;
+        auto cli = [&](const QStringList& args, QByteArray* out = nullptr) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("LOADLEVEL_RUNS_DIR"), runs.path());
+            env.insert(QStringLiteral("LOADLEVEL_KAFKA"), m_stack.kafka);
+            env.insert(QStringLiteral("LOADLEVEL_DB"), m_stack.db);
+            p.setProcessEnvironment(env);
+            p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            p.start(QStringLiteral(LOADLEVEL_CLI_PATH), args);
+            if (!p.waitForFinished(180000))
+                return -1;
+            if (out)
+                *out = p.readAllStandardOutput();
+            return p.exitCode();
+        };
+        const QString file = elsewhere.filePath(QStringLiteral("first.json"));
+        const QStringList common{QStringLiteral("--topic"), topic, QStringLiteral("--target"), QStringLiteral("kafka"),
+                                 QStringLiteral("--seed"), QStringLiteral("7")};
+        QCOMPARE(cli(QStringList{QStringLiteral("run"), QStringLiteral("--profile"), QStringLiteral("steps"),
+                                 QStringLiteral("--steps"), QStringLiteral("500:1s,1500:1s"), QStringLiteral("--report"),
+                                 file} +
+                     common),
+                 0);
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject first = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(first.value(u"profile").toObject().value(u"kind").toString(), QStringLiteral("steps"));
+        QCOMPARE(first.value(u"sent").toInteger(), qint64(2000));
+        QCOMPARE(first.value(u"accepted").toInteger(), qint64(2000));
+        const QJsonObject v = first.value(u"verification").toObject();
+        QCOMPARE(v.value(u"persisted").toInteger(), qint64(2000));
+        QCOMPARE(v.value(u"missing").toInteger(), qint64(0));
+        QCOMPARE(v.value(u"duplicates").toInteger(), qint64(0));
+        QCOMPARE(first.value(u"outcomes").toObject().value(u"ack").toInteger(), qint64(2000));
+        const QString firstId = first.value(u"run_id").toString();
+        QCOMPARE(persistedOf(firstId), qint64(2000));
+
+        QByteArray out;
+        QCOMPARE(cli(QStringList{QStringLiteral("run"), QStringLiteral("--profile"), QStringLiteral("burst"),
+                                 QStringLiteral("--count"), QStringLiteral("3000"), QStringLiteral("--json")} +
+                         common,
+                     &out),
+                 0);
+        const QJsonObject second = QJsonDocument::fromJson(out.trimmed().split('\n').last()).object();
+        QCOMPARE(second.value(u"verification").toObject().value(u"persisted").toInteger(), qint64(3000));
+        const QString secondId = second.value(u"run_id").toString();
+        QVERIFY(!secondId.isEmpty());
+
+        QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("show"), firstId}, &out), 0);
+        QVERIFY2(out.contains("steps 500/s for 1 s, 1,500/s for 1 s"), out.constData());
+        QVERIFY2(out.contains("2,000 persisted, 0 missing, 0 duplicates"), out.constData());
+        QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("compare"), firstId, secondId}, &out), 0);
+        QVERIFY2(out.contains("events sent") && out.contains("2,000") && out.contains("3,000") &&
+                     out.contains("+50.0 % (better)"),
+                 out.constData());
+        QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("list")}, &out), 0);
+        QVERIFY(out.indexOf(secondId.toUtf8()) < out.indexOf(firstId.toUtf8())); // newest first
+        QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("show"), QStringLiteral("20000101-000000-0000")}), 1);
+        sink->terminate();
+        QVERIFY(sink->waitForFinished(30000));
     }
 
     void sinkKilledAndRestartedMidRunLosesNothing() {

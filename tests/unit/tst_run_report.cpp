@@ -34,6 +34,7 @@ RunReport sample(const QString& id, double p99, qint64 accepted, qint64 failed) 
     r.failed = failed;
     r.late = 3;
     r.maxLateMs = 12.5;
+    r.sendingSeconds = 9.99;
     r.outcomes = {{QStringLiteral("202"), accepted}};
     if (failed)
         r.outcomes[QStringLiteral("503")] = failed;
