@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "metrics/lag_status.h"
+#include "ui/runs_panel.h"
 #include "ui/settings_dialog.h"
 
 #include <QAction>
@@ -89,6 +90,7 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
     });
     connect(m_session, &Session::httpChanged, this, [this](const QString& url, const QString& error) {
         m_httpUrl = url;
+        m_runs->setServiceUrl(url);
         if (!url.isEmpty()) {
             m_httpLabel->setText(QStringLiteral("<a href=\"%1/docs\">%1</a>").arg(url.toHtmlEscaped()));
             return;
@@ -102,6 +104,19 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
     connect(m_session, &Session::runStarted, this, &MainWindow::onRunStarted);
     connect(m_session, &Session::runProgress, this, &MainWindow::onRunProgress);
     connect(m_session, &Session::runFinished, this, &MainWindow::onRunFinished);
+    // The Runs tab: its editor starts runs on the session; progress, reports and history come back.
+    connect(m_runs, &RunsPanel::startRequested, this,
+            [this](const load::RunPlan& plan, const RunTarget& target) {
+                setRunning(true);
+                toSession([s = m_session, plan, target] { s->startPlan(plan, target); });
+            });
+    connect(m_runs, &RunsPanel::stopRequested, this,
+            [this] { toSession([s = m_session] { s->cancelRun(); }); });
+    connect(m_runs, &RunsPanel::refreshRequested, m_session, &Session::listRuns);
+    connect(m_session, &Session::runsListed, m_runs, &RunsPanel::setHistory);
+    connect(m_session, &Session::runDetail, m_runs, &RunsPanel::onDetail);
+    connect(m_session, &Session::runProgress, m_runs, &RunsPanel::onProgress);
+    connect(m_session, &Session::runFinished, m_runs, &RunsPanel::onFinished);
     connect(m_session, &Session::snapshot, this, &MainWindow::onSnapshot);
     // The rows browser asks, the session queries (on its thread), the browser takes the answer.
     connect(m_browser, &RowsBrowser::requestRatings, m_session, &Session::queryRatings);
@@ -156,6 +171,7 @@ void MainWindow::startSession() {
 void MainWindow::applySettings(const pipeline::Settings& settings) {
     m_settings = settings;
     m_ready = false;
+    m_runs->setReady(false);
     m_send->setEnabled(false);
     m_paced->setEnabled(false);
     m_single->setEnabled(false);
@@ -471,6 +487,8 @@ void MainWindow::buildUi() {
     tabs->addTab(m_live, tr("Live"));
     m_browser = new RowsBrowser;
     tabs->addTab(m_browser, tr("Persisted"));
+    m_runs = new RunsPanel;
+    tabs->addTab(m_runs, tr("Runs"));
     split->addWidget(tabs);
     split->setStretchFactor(1, 1);
     outer->addWidget(split, 1);
@@ -614,6 +632,7 @@ void MainWindow::applyChartTheme() {
 
 void MainWindow::setRunning(bool running) {
     m_running = running;
+    m_runs->setReady(m_ready && !running);
     m_send->setEnabled(m_ready && !running);
     m_paced->setEnabled(m_ready && !running);
     m_cancel->setEnabled(running);
@@ -626,6 +645,8 @@ void MainWindow::setRunning(bool running) {
 
 void MainWindow::onStarted(const QString& description, int partitions, int embeddedBrokers) {
     m_ready = true;
+    m_runs->setReady(!m_running);
+    toSession([s = m_session] { s->listRuns(); });
     m_header->setText(u"<b>" + description.section(u'·', 0, 0).toHtmlEscaped() + u"</b> · " +
                       description.section(u'·', 1).toHtmlEscaped());
     m_members->setMaximum(partitions);
@@ -678,11 +699,12 @@ void MainWindow::onProblem(const QString& message) {
     statusBar()->showMessage(message, 15000);
 }
 
-void MainWindow::onRunStarted(qint64 total, double ratePerSec) {
+void MainWindow::onRunStarted(qint64 total, const QString& description) {
+    setRunning(true); // also when the Runs tab started it
     m_acked->setMaximum(static_cast<int>(total));
     m_persisted->setMaximum(static_cast<int>(total));
-    m_runLabel->setText(ratePerSec > 0 ? tr("paced run: %L1 ratings at %L2/s").arg(total).arg(ratePerSec)
-                                       : tr("burst of %L1 ratings").arg(total));
+    m_runLabel->setText(tr("%1: %L2 ratings").arg(description).arg(total));
+    m_runs->onStarted(total);
 }
 
 void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec) {

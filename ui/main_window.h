@@ -27,6 +27,10 @@ class QSettings;
 class QTabWidget;
 
 namespace loadlevel::ui {
+class RunsPanel;
+}
+
+namespace loadlevel::ui {
 
 // The desktop workbench: a header that says which mode, addresses and health are in play, the
 // controls to fire ratings (one, a burst, a paced run) and steer the sink (members, ceiling,
@@ -44,6 +48,7 @@ public:
     // For tests and automation.
     [[nodiscard]] RatingsModel* ratingsModel() const { return m_browser->ratings(); }
     [[nodiscard]] RowsBrowser* browser() const { return m_browser; }
+    [[nodiscard]] RunsPanel* runsPanel() const { return m_runs; }
     [[nodiscard]] QPushButton* sendButton() const { return m_send; }
     [[nodiscard]] QPushButton* cancelButton() const { return m_cancel; }
     [[nodiscard]] QPushButton* pacedButton() const { return m_paced; }
@@ -54,7 +59,7 @@ public:
     [[nodiscard]] QSpinBox* membersBox() const { return m_members; }
     [[nodiscard]] QCheckBox* pauseBox() const { return m_pause; }
     [[nodiscard]] QSpinBox* ceilingBox() const { return m_ceiling; }
-    void showTab(int index); // 0: Live, 1: Persisted
+    void showTab(int index); // 0: Live, 1: Persisted, 2: Runs
     [[nodiscard]] QGroupBox* faultsBox() const { return m_faults; }
     [[nodiscard]] QCheckBox* httpBox() const { return m_http; }
     [[nodiscard]] QLineEdit* httpListenField() const { return m_httpListen; }
@@ -94,7 +99,7 @@ private:
     void onStarted(const QString& description, int partitions, int embeddedBrokers);
     void onHealth(Health state, const QString& detail, const QString& lastError);
     void onProblem(const QString& message);
-    void onRunStarted(qint64 total, double ratePerSec);
+    void onRunStarted(qint64 total, const QString& description);
     void onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void onRunFinished(const QString& summary, bool ok);
     void onSnapshot(const metrics::Snapshot& s);
@@ -138,6 +143,7 @@ private:
     QPushButton* m_brokerDown = nullptr;
     QSpinBox* m_delay = nullptr;
     QComboBox* m_window = nullptr;
+    RunsPanel* m_runs = nullptr;
     QPushButton* m_chartsPause = nullptr;
     QWidget* m_live = nullptr;
     QTabWidget* m_tabs = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/session.h"
 
 #include "event/codec.h"
+#include "load/kafka_target.h"
 #include "load/runner.h"
 
 #include <QDateTime>
@@ -49,6 +50,10 @@ Session::Session(pipeline::Settings settings, QObject* parent)
     qRegisterMetaType<loadlevel::pipeline::Settings>();
     qRegisterMetaType<loadlevel::metrics::Snapshot>();
     qRegisterMetaType<loadlevel::ui::Health>();
+    qRegisterMetaType<loadlevel::ui::RunTarget>();
+    qRegisterMetaType<loadlevel::load::RunPlan>();
+    qRegisterMetaType<loadlevel::load::RunReport>();
+    qRegisterMetaType<QList<loadlevel::load::RunReport>>();
     m_verifyTimer.setInterval(200);
     connect(&m_verifyTimer, &QTimer::timeout, this, &Session::checkRun);
     m_healthTimer.setInterval(1000);
@@ -189,56 +194,99 @@ void Session::sendSingle(qint64 userId, qint64 movieId, double rating) {
 }
 
 void Session::startRun(qint64 count, double ratePerSec) {
-    if (!m_pipe || count <= 0)
+    if (count <= 0)
         return;
+    load::RunSpec spec;
+    spec.count = count;
+    spec.ratePerSec = ratePerSec;
+    startPlan(load::Runner::planFor(spec), {});
+}
+
+void Session::startPlan(const load::RunPlan& requested, const RunTarget& target) {
+    if (!m_pipe)
+        return;
+    if (auto problemWithPlan = requested.profile.check()) {
+        emit problem(problemWithPlan->message);
+        return;
+    }
     if (m_running.exchange(true)) {
         emit problem(tr("a run is going on: stop it first"));
         return;
     }
     if (m_runThread.joinable())
         m_runThread.join();
-    if (const QString w = m_pipe->runLimitWarning(count); !w.isEmpty())
-        emit problem(u"warning: " + w);
+    const qint64 count = requested.profile.totalEvents();
+    if (!target.http)
+        if (const QString w = m_pipe->runLimitWarning(count); !w.isEmpty())
+            emit problem(u"warning: " + w);
     m_cancel = false;
     m_lastRun.reset();
+    load::RunPlan plan = requested;
+    plan.source = QStringLiteral("/loadlevel/desktop");
+    if (plan.generator.seed == 0)
+        plan.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
     const auto config = m_pipe->clientConfig();
     const QString topic = m_settings.topic;
-    metrics::Recorder* recorder = &m_pipe->recorder();
-    m_runPersistedBase = recorder->persisted.load();
-    emit runStarted(count, ratePerSec);
-    m_runThread = std::thread([this, config, topic, recorder, count, ratePerSec] {
-        load::RunSpec spec;
-        spec.count = count;
-        spec.ratePerSec = ratePerSec;
-        spec.source = QStringLiteral("/loadlevel/desktop");
-        spec.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
-        load::Runner runner(config, topic);
-        runner.setRecorder(recorder);
-        auto m = runner.run(
-            spec,
-            [this, recorder](const load::RunProgress& p) {
-                // While sending, the pipeline's persisted counter stands in for the run's rows;
-                // the exact count comes from the database once the run is sent.
-                const qint64 persisted =
-                    std::min(p.acked, recorder->persisted.load() - m_runPersistedBase.load());
-                emit runProgress(p.sent, p.acked, persisted, p.requested, p.elapsedSec);
-            },
-            &m_cancel);
+    // The pipeline's live charts count what goes through this pipeline: Kafka runs (an HTTP run
+    // to Loadlevel's own service is counted by the service itself).
+    metrics::Recorder* recorder = target.http ? nullptr : &m_pipe->recorder();
+    m_runPersistedBase = m_pipe->recorder().persisted.load();
+    emit runStarted(
+        count, target.http ? tr("%1 to %2").arg(plan.profile.describe(), target.httpOptions.url.toString())
+                           : plan.profile.describe());
+    m_runThread = std::thread([this, config, topic, recorder, plan, target] {
+        std::unique_ptr<load::Target> sink;
+        bool verifiable = true;
+        Result<load::RunReport> report = fail(Error::failed(tr("the run did not start")));
+        if (target.http) {
+            auto t = load::HttpTarget::create(target.httpOptions);
+            if (t) {
+                verifiable = (*t)->bodyTemplate().tagsRuns();
+                sink = std::move(*t);
+            } else {
+                report = fail(t.error());
+            }
+        } else {
+            auto t = load::KafkaTarget::create(config, topic);
+            if (t)
+                sink = std::move(*t);
+            else
+                report = fail(t.error());
+        }
+        metrics::Recorder* pipelineRecorder = &m_pipe->recorder();
+        if (sink)
+            report = load::runPlan(
+                *sink, plan,
+                [this, pipelineRecorder](const load::RunProgress& p) {
+                    // While sending, the pipeline's persisted counter stands in for the run's rows;
+                    // the exact count comes from the database once the run is sent.
+                    const qint64 persisted =
+                        std::min(p.acked, pipelineRecorder->persisted.load() - m_runPersistedBase.load());
+                    emit runProgress(p.sent, p.acked, persisted, p.requested, p.elapsedSec);
+                    emit runDetail(p.late, p.failed, p.lastSecondRate, p.lastSecondP99Ms);
+                },
+                &m_cancel, recorder);
+        sink.reset();
         // Back on the session thread: verify until every acknowledged rating is persisted.
         QMetaObject::invokeMethod(
             this,
-            [this, m = std::move(m)]() mutable {
-                if (!m) {
+            [this, verifiable, r = std::move(report)]() mutable {
+                if (!r) {
                     m_running = false;
-                    noteProblem(m.error().message);
-                    emit runFinished(m.error().message, false);
+                    noteProblem(r.error().message);
+                    emit runFinished(r.error().message, false);
                     return;
                 }
                 // Stop ended the sending; what was sent is still verified (a second Stop ends that).
                 m_cancel = false;
-                if (auto saved = m->save(m_settings.runsDir); !saved)
-                    noteProblem(saved.error().message);
-                m_lastRun = std::move(*m);
+                m_lastRun = std::move(*r);
+                m_lastRunVerifiable = verifiable;
+                if (!verifiable) {
+                    m_lastRun->verificationNote =
+                        tr("the request body carries no run tags ({{run_id}}, {{run_seq}})");
+                    finishRun(std::nullopt);
+                    return;
+                }
                 m_verifyDeadlineMs = QDateTime::currentMSecsSinceEpoch() + kVerifyTimeoutMs;
                 m_verifyTimer.start();
                 checkRun();
@@ -247,12 +295,18 @@ void Session::startRun(qint64 count, double ratePerSec) {
     });
 }
 
+void Session::listRuns() {
+    const auto reports = load::RunReport::list(m_settings.runsDir);
+    emit runsListed(QList<load::RunReport>(reports.begin(), reports.end()));
+}
+
 void Session::checkRun() {
     if (!m_lastRun || !m_pipe)
         return;
+    const load::RunManifest& m = m_lastRun->manifest;
     const bool timedOut = QDateTime::currentMSecsSinceEpoch() > m_verifyDeadlineMs;
     // Counting is cheap; the full check (every sequence number) runs once the count is there.
-    auto n = m_pipe->store().countRatings(m_lastRun->runId);
+    auto n = m_pipe->store().countRatings(m.runId);
     if (!n) {
         noteDatabase(false, n.error().message);
         if (!timedOut && !m_cancel.load())
@@ -260,31 +314,60 @@ void Session::checkRun() {
     }
     if (n) {
         noteDatabase(true);
-        emit runProgress(m_lastRun->sent, m_lastRun->acked, std::min(*n, m_lastRun->acked),
-                         m_lastRun->requested, m_lastRun->startedAt.msecsTo(m_lastRun->finishedAt) / 1000.0);
-        if (*n < m_lastRun->acked && !timedOut && !m_cancel.load())
+        emit runProgress(m.sent, m.acked, std::min(*n, m.acked), m.requested,
+                         m.startedAt.msecsTo(m.finishedAt) / 1000.0);
+        if (*n < m.acked && !timedOut && !m_cancel.load())
             return;
     }
-    auto v = load::verifyRun(m_pipe->store(), *m_lastRun);
+    auto v = load::verifyRun(m_pipe->store(), m);
     if (!v && !timedOut && !m_cancel.load())
         return;
     if (v && !v->ok() && !timedOut && !m_cancel.load())
         return;
     m_verifyTimer.stop();
-    m_running = false;
     if (!v) {
-        emit runFinished(tr("run %1: cannot verify: %2").arg(m_lastRun->runId, v.error().message), false);
+        m_lastRun->verificationNote = v.error().message;
+        finishRun(std::nullopt);
         return;
     }
-    QString summary = tr("run %1: acknowledged %L2, persisted %L3, missing %L4, duplicates %L5")
-                          .arg(m_lastRun->runId)
-                          .arg(v->acked)
-                          .arg(v->persisted)
-                          .arg(v->missing)
-                          .arg(v->duplicates);
-    if (m_lastRun->requested > m_lastRun->sent)
-        summary += tr(" (cancelled after %L1 of %L2)").arg(m_lastRun->sent).arg(m_lastRun->requested);
-    emit runFinished(summary, v->ok());
+    finishRun(*v);
+}
+
+void Session::finishRun(const std::optional<load::Verification>& v) {
+    m_running = false;
+    load::RunReport& r = *m_lastRun;
+    const load::RunManifest& m = r.manifest;
+    if (v)
+        if (auto added = load::addVerification(r, *v, m_pipe->store()); !added)
+            noteProblem(added.error().message);
+    if (auto saved = r.save(m_settings.runsDir); saved)
+        emit runSaved(m.runId, *saved);
+    else
+        noteProblem(saved.error().message);
+    QString summary;
+    bool ok = r.ok();
+    if (v) {
+        summary = tr("run %1: acknowledged %L2, persisted %L3, missing %L4, duplicates %L5")
+                      .arg(m.runId)
+                      .arg(v->acked)
+                      .arg(v->persisted)
+                      .arg(v->missing)
+                      .arg(v->duplicates);
+        ok = v->ok();
+    } else if (m_lastRunVerifiable) {
+        summary = tr("run %1: cannot verify: %2").arg(m.runId, r.verificationNote);
+        ok = false;
+    } else {
+        summary = tr("run %1: sent %L2, accepted %L3, failed %L4; not verified: %5")
+                      .arg(m.runId)
+                      .arg(m.sent)
+                      .arg(r.accepted)
+                      .arg(r.failed)
+                      .arg(r.verificationNote);
+    }
+    if (m.requested > m.sent)
+        summary += tr(" (cancelled after %L1 of %L2)").arg(m.sent).arg(m.requested);
+    emit runFinished(summary, ok);
 }
 
 void Session::cancelRun() {

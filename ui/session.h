@@ -2,7 +2,9 @@
 
 #include "ingest/service.h"
 #include "kafka/producer.h"
-#include "load/run_manifest.h"
+#include "load/http_target.h"
+#include "load/report.h"
+#include "load/runner.h"
 #include "metrics/recorder.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
@@ -15,6 +17,13 @@
 #include <thread>
 
 namespace loadlevel::ui {
+
+// Where a desktop run goes: this pipeline's topic, or an HTTP endpoint (Loadlevel's own service,
+// or anyone's rating service).
+struct RunTarget {
+    bool http = false;
+    load::HttpTarget::Options httpOptions;
+};
 
 // How the pipeline is doing, for the window's header.
 enum class Health {
@@ -42,6 +51,11 @@ public slots:
     void sendSingle(qint64 userId, qint64 movieId, double rating);
     // A run of `count` generated ratings: as fast as possible (ratePerSec 0) or paced.
     void startRun(qint64 count, double ratePerSec);
+    // A run of any profile to either target (the Runs tab). Verified in this pipeline's database
+    // when the events carry the run tags (Kafka, or an HTTP body template with them).
+    void startPlan(const loadlevel::load::RunPlan& plan, const loadlevel::ui::RunTarget& target);
+    // The run reports in the runs folder, newest first (answered by runsListed).
+    void listRuns();
     void cancelRun();
     void setMembers(int members);
     void setSinkPaused(bool paused);
@@ -65,9 +79,13 @@ signals:
     void problem(const QString& message);
     void health(loadlevel::ui::Health state, const QString& detail, const QString& lastError);
     void singleSent(const QString& message, bool ok);
-    void runStarted(qint64 total, double ratePerSec);
+    void runStarted(qint64 total, const QString& description); // "ramp 100 → 5,000/s over 60 s"
     void runProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void runFinished(const QString& summary, bool ok);
+    // Beyond runProgress: what the Runs tab shows while a run goes on.
+    void runDetail(qint64 late, qint64 failed, double lastSecondRate, double lastSecondP99Ms);
+    void runSaved(const QString& runId, const QString& path);
+    void runsListed(const QList<loadlevel::load::RunReport>& reports);
     void snapshot(const loadlevel::metrics::Snapshot& s);
     void httpChanged(const QString& url, const QString& error); // url empty: not serving
     void ratingsLoaded(quint64 request, const QList<loadlevel::store::StoredRating>& rows);
@@ -76,6 +94,8 @@ signals:
 
 private:
     void checkRun();
+    // Verification done (or impossible): completes, saves and announces the report.
+    void finishRun(const std::optional<load::Verification>& verification);
     void probeHealth();
     void noteProblem(const QString& message);
     void noteDatabase(bool ok, const QString& error = {});
@@ -90,7 +110,8 @@ private:
     std::atomic<bool> m_cancel{false};
     std::atomic<bool> m_running{false};
     std::atomic<qint64> m_runPersistedBase{0};
-    std::optional<load::RunManifest> m_lastRun;
+    std::optional<load::RunReport> m_lastRun;
+    bool m_lastRunVerifiable = false;
     QTimer m_verifyTimer;
     QTimer m_healthTimer;
     qint64 m_verifyDeadlineMs = 0;
@@ -112,3 +133,6 @@ Q_DECLARE_METATYPE(loadlevel::store::DeadLetterRow)
 Q_DECLARE_METATYPE(loadlevel::store::RatingFilter)
 Q_DECLARE_METATYPE(loadlevel::pipeline::Settings)
 Q_DECLARE_METATYPE(loadlevel::ui::Health)
+Q_DECLARE_METATYPE(loadlevel::ui::RunTarget)
+Q_DECLARE_METATYPE(loadlevel::load::RunPlan)
+Q_DECLARE_METATYPE(loadlevel::load::RunReport)

@@ -9,6 +9,8 @@
 #include <QSettings>
 #include <QTimer>
 #include <cstdio>
+#include <functional>
+#include <memory>
 
 using namespace loadlevel;
 
@@ -46,13 +48,27 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
             QTimer::singleShot(1500, &window, [&window, &p] {
                 if (p.isSet(QStringLiteral("screenshot")))
                     window.grab().save(p.value(QStringLiteral("screenshot")));
-                if (p.isSet(QStringLiteral("rows-screenshot"))) {
-                    window.showTab(1);
-                    QTimer::singleShot(1500, &window, [&window, &p] {
-                        window.grab().save(p.value(QStringLiteral("rows-screenshot")));
-                        if (p.isSet(QStringLiteral("quit-when-done")))
-                            window.close();
-                    });
+                // Then the Persisted and Runs tabs, each given 1.5 s to load.
+                QStringList tabs;
+                for (const char* option : {"rows-screenshot", "runs-screenshot"})
+                    if (p.isSet(QLatin1String(option)))
+                        tabs << QLatin1String(option);
+                if (!tabs.isEmpty()) {
+                    auto next = std::make_shared<std::function<void()>>();
+                    *next = [&window, &p, tabs, next]() mutable {
+                        if (tabs.isEmpty()) {
+                            if (p.isSet(QStringLiteral("quit-when-done")))
+                                window.close();
+                            return;
+                        }
+                        const QString option = tabs.takeFirst();
+                        window.showTab(option == u"rows-screenshot" ? 1 : 2);
+                        QTimer::singleShot(1500, &window, [&window, &p, option, next] {
+                            window.grab().save(p.value(option));
+                            (*next)();
+                        });
+                    };
+                    (*next)();
                     return;
                 }
                 if (p.isSet(QStringLiteral("quit-when-done")))
@@ -97,6 +113,8 @@ int main(int argc, char* argv[]) {
          QStringLiteral("rows")},
         {QStringLiteral("rows-screenshot"),
          QStringLiteral("Automation: then save a PNG of the Persisted tab too."), QStringLiteral("file")},
+        {QStringLiteral("runs-screenshot"),
+         QStringLiteral("Automation: then save a PNG of the Runs tab too."), QStringLiteral("file")},
         {QStringLiteral("measure-stalls"),
          QStringLiteral("Automation: measure the UI thread's longest event-loop stall during the run "
                         "and print it.")},

@@ -426,7 +426,11 @@ Result<void> verifyReport(RunReport& report, store::Store& store, std::chrono::m
     auto v = awaitVerification(store, report.manifest, wait, onPoll);
     if (!v)
         return fail(v.error());
-    report.verification = *v;
+    return addVerification(report, *v, store);
+}
+
+Result<void> addVerification(RunReport& report, const Verification& verification, store::Store& store) {
+    report.verification = verification;
     report.verificationNote.clear();
     auto rows = store.runRowTimings(report.manifest.runId);
     if (!rows)

@@ -96,5 +96,8 @@ QString compareReports(const RunReport& a, const RunReport& b);
 // the event-time→persisted latency and the persisted-per-second column of the timeline.
 Result<void> verifyReport(RunReport& report, store::Store& store, std::chrono::milliseconds wait,
                           const std::function<bool(const Verification&)>& onPoll = {});
+// The second half of verifyReport(), for callers that verify on their own schedule (the desktop):
+// records the verification and reads the rows' persist times.
+Result<void> addVerification(RunReport& report, const Verification& verification, store::Store& store);
 
 } // namespace loadlevel::load

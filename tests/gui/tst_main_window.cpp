@@ -2,12 +2,18 @@
 // shows up. One window for the whole suite (the pipeline takes a few seconds to start).
 #include "test_support.h"
 #include "ui/main_window.h"
+#include "ui/runs_panel.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFile>
 #include <QGroupBox>
 #include <QLineEdit>
+#include <QSpinBox>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -34,6 +40,17 @@ class TestMainWindow final : public QObject {
     std::unique_ptr<ui::MainWindow> m_window;
 
     void waitForRun() { QTRY_VERIFY_WITH_TIMEOUT(!m_window->isRunning(), 120000); }
+
+    // Starts the Runs tab's run (of 1,000 events), waits until it is verified and in the history.
+    void runAThousand(ui::RunsPanel& runs, int historyRows) {
+        QTRY_VERIFY_WITH_TIMEOUT(runs.startButton()->isEnabled(), 10000);
+        QTest::mouseClick(runs.startButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(runs.stopButton()->isEnabled(), 10000);
+        waitForRun();
+        QVERIFY2(runs.lastSummary().contains(u"persisted 1,000, missing 0, duplicates 0"),
+                 qPrintable(runs.lastSummary()));
+        QTRY_COMPARE_WITH_TIMEOUT(runs.history()->rowCount(), historyRows, 10000);
+    }
 
 private slots:
     void initTestCase() {
@@ -155,6 +172,76 @@ private slots:
                      window.lastRunSummary().contains(u"missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
         QVERIFY(window.sendButton()->isEnabled());
+    }
+
+    void theRunsTabRunsProfilesToKafkaAndHttpAndComparesThem() {
+        ui::MainWindow& window = *m_window;
+        ui::RunsPanel& runs = *window.runsPanel();
+        window.showTab(2);
+        QAbstractItemModelTester tester(runs.history(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const int before = runs.history()->rowCount();
+
+        // An invalid profile cannot start, and says why.
+        runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Steps")));
+        runs.stepsField()->setText(QStringLiteral("fast:10s"));
+        QVERIFY(!runs.startButton()->isEnabled());
+        QVERIFY2(runs.problem().contains(u"rate:duration"), qPrintable(runs.problem()));
+
+        // A ramp of 1,000 events over 2 s to this pipeline's topic, verified in its database.
+        runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Ramp")));
+        runs.fromBox()->setValue(200);
+        runs.toBox()->setValue(800);
+        runs.durationBox()->setValue(2);
+        runs.targetBox()->setCurrentIndex(0);
+        QCOMPARE(runs.plan().profile.totalEvents(), qint64(1000));
+        runAThousand(runs, before + 1);
+        const load::RunReport kafkaRun = runs.history()->at(0);
+        QCOMPARE(kafkaRun.profile.kind, load::Profile::Kind::Ramp);
+        QCOMPARE(kafkaRun.accepted, qint64(1000));
+        QVERIFY(kafkaRun.verification && kafkaRun.verification->ok());
+        QVERIFY(kafkaRun.persist.has_value());
+
+        // The same through the window's own HTTP service: the body carries the run tags.
+        window.httpListenField()->setText(QStringLiteral("127.0.0.1:0"));
+        window.httpBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().startsWith(u"http://127.0.0.1:"), 30000);
+        QCOMPARE(runs.urlField()->text(), window.httpUrl() + QStringLiteral("/ratings"));
+        QVERIFY(runs.runTagsBox()->isChecked());
+        runs.targetBox()->setCurrentIndex(1);
+        runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Constant rate")));
+        runs.rateBox()->setValue(500);
+        runs.durationBox()->setValue(2);
+        runAThousand(runs, before + 2);
+        const load::RunReport httpRun = runs.history()->at(0);
+        QCOMPARE(httpRun.target.value(u"kind").toString(), QStringLiteral("http"));
+        QCOMPARE(httpRun.outcomes.at(QStringLiteral("202")), qint64(1000));
+        window.httpBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().isEmpty(), 30000);
+
+        // Compare the two, show one, export it.
+        QTableView* view = runs.historyView();
+        view->selectionModel()->select(runs.history()->index(0, 0),
+                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QVERIFY(!runs.compareButton()->isEnabled());
+        QVERIFY(runs.details().contains(httpRun.manifest.runId));
+        const QString csv = m_dir.filePath(QStringLiteral("run.csv"));
+        QVERIFY(runs.exportSelected(csv));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readLine().startsWith("t_s,due,sent,accepted"));
+        view->selectionModel()->select(runs.history()->index(1, 0),
+                                       QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QVERIFY(runs.compareButton()->isEnabled());
+        const QString table = runs.comparison();
+        QVERIFY2(table.contains(kafkaRun.manifest.runId) && table.contains(httpRun.manifest.runId),
+                 qPrintable(table));
+        QVERIFY2(table.contains(u"ramp 200 → 800/s over 2 s") && table.contains(u"constant 500/s for 2 s"),
+                 qPrintable(table));
+        QVERIFY2(table.split(u'\n').first().indexOf(kafkaRun.manifest.runId) <
+                     table.split(u'\n').first().indexOf(httpRun.manifest.runId),
+                 qPrintable(table)); // older first
+        window.showTab(0);
     }
 
     void theHttpServiceCanBeSwitchedOnAndShowsItsAddress() {

@@ -200,7 +200,8 @@ private slots:
             << '[' + rating(4, 3, "4") + ',' + rating(4, 3, "9") + ']' << 422 << QStringLiteral("[1].rating");
         QTest::newRow("run_id without run_seq")
             << QByteArray("POST") << QByteArray("/ratings") << json
-            << QByteArray(R"({"user_id":1,"movie_id":2,"rating":3,"run_id":"r1"})") << 422 << QStringLiteral("run_seq");
+            << QByteArray(R"({"user_id":1,"movie_id":2,"rating":3,"run_id":"r1"})") << 422
+            << QStringLiteral("run_seq");
         QTest::newRow("run_id with a space")
             << QByteArray("POST") << QByteArray("/ratings") << json
             << QByteArray(R"({"user_id":1,"movie_id":2,"rating":3,"run_id":"r 1","run_seq":0})") << 422

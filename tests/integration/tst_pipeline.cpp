@@ -9,8 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTemporaryDir>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <optional>
 #include <thread>
@@ -176,11 +176,12 @@ private slots:
             return p.exitCode();
         };
         const QString file = elsewhere.filePath(QStringLiteral("first.json"));
-        const QStringList common{QStringLiteral("--topic"), topic, QStringLiteral("--target"), QStringLiteral("kafka"),
-                                 QStringLiteral("--seed"), QStringLiteral("7")};
+        const QStringList common{QStringLiteral("--topic"),  topic,
+                                 QStringLiteral("--target"), QStringLiteral("kafka"),
+                                 QStringLiteral("--seed"),   QStringLiteral("7")};
         QCOMPARE(cli(QStringList{QStringLiteral("run"), QStringLiteral("--profile"), QStringLiteral("steps"),
-                                 QStringLiteral("--steps"), QStringLiteral("500:1s,1500:1s"), QStringLiteral("--report"),
-                                 file} +
+                                 QStringLiteral("--steps"), QStringLiteral("500:1s,1500:1s"),
+                                 QStringLiteral("--report"), file} +
                      common),
                  0);
         QFile f(file);
@@ -198,11 +199,12 @@ private slots:
         QCOMPARE(persistedOf(firstId), qint64(2000));
 
         QByteArray out;
-        QCOMPARE(cli(QStringList{QStringLiteral("run"), QStringLiteral("--profile"), QStringLiteral("burst"),
-                                 QStringLiteral("--count"), QStringLiteral("3000"), QStringLiteral("--json")} +
-                         common,
-                     &out),
-                 0);
+        QCOMPARE(
+            cli(QStringList{QStringLiteral("run"), QStringLiteral("--profile"), QStringLiteral("burst"),
+                            QStringLiteral("--count"), QStringLiteral("3000"), QStringLiteral("--json")} +
+                    common,
+                &out),
+            0);
         const QJsonObject second = QJsonDocument::fromJson(out.trimmed().split('\n').last()).object();
         QCOMPARE(second.value(u"verification").toObject().value(u"persisted").toInteger(), qint64(3000));
         const QString secondId = second.value(u"run_id").toString();
@@ -217,7 +219,9 @@ private slots:
                  out.constData());
         QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("list")}, &out), 0);
         QVERIFY(out.indexOf(secondId.toUtf8()) < out.indexOf(firstId.toUtf8())); // newest first
-        QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("show"), QStringLiteral("20000101-000000-0000")}), 1);
+        QCOMPARE(
+            cli({QStringLiteral("report"), QStringLiteral("show"), QStringLiteral("20000101-000000-0000")}),
+            1);
         sink->terminate();
         QVERIFY(sink->waitForFinished(30000));
     }
