@@ -1002,9 +1002,10 @@ int runRun(Context& c) {
     auto users = intOption(c, QStringLiteral("users"), 100000, 1);
     auto movies = intOption(c, QStringLiteral("movies"), 10000, 1);
     auto zipf = doubleOption(c, QStringLiteral("zipf"), 1.0);
+    auto userZipf = doubleOption(c, QStringLiteral("user-zipf"), 0.8);
     auto lateAfter = doubleOption(c, QStringLiteral("late-after"), 10);
     auto wait = intOption(c, QStringLiteral("wait"), 120, 0);
-    if (!profile || !seed || !users || !movies || !zipf || !lateAfter || !wait)
+    if (!profile || !seed || !users || !movies || !zipf || !userZipf || !lateAfter || !wait)
         return kUsage;
     load::RunPlan plan;
     plan.profile = *profile;
@@ -1012,6 +1013,7 @@ int runRun(Context& c) {
     plan.generator.users = *users;
     plan.generator.movies = *movies;
     plan.generator.zipfExponent = *zipf;
+    plan.generator.userZipfExponent = *userZipf;
     plan.lateAfter = std::chrono::milliseconds(static_cast<qint64>(*lateAfter));
 
     const QString targetArg = c.args.isSet(QStringLiteral("target")) ? c.args.value(QStringLiteral("target"))

@@ -108,10 +108,12 @@ QJsonObject RunReport::toJson() const {
     o[QStringLiteral("report_version")] = 1;
     o[QStringLiteral("profile")] = profile.toJson();
     o[QStringLiteral("target")] = target;
-    o[QStringLiteral("generator")] = QJsonObject{{QStringLiteral("seed"), QString::number(generator.seed)},
-                                                 {QStringLiteral("users"), generator.users},
-                                                 {QStringLiteral("movies"), generator.movies},
-                                                 {QStringLiteral("zipf_exponent"), generator.zipfExponent}};
+    o[QStringLiteral("generator")] =
+        QJsonObject{{QStringLiteral("seed"), QString::number(generator.seed)},
+                    {QStringLiteral("users"), generator.users},
+                    {QStringLiteral("movies"), generator.movies},
+                    {QStringLiteral("zipf_exponent"), generator.zipfExponent},
+                    {QStringLiteral("user_zipf_exponent"), generator.userZipfExponent}};
     o[QStringLiteral("late_after_ms")] = lateAfterMs;
     o[QStringLiteral("accepted")] = accepted;
     o[QStringLiteral("failed")] = failed;
@@ -179,6 +181,7 @@ Result<RunReport> RunReport::fromJson(const QJsonObject& o) {
     r.generator.users = g.value(u"users").toInteger(r.generator.users);
     r.generator.movies = g.value(u"movies").toInteger(r.generator.movies);
     r.generator.zipfExponent = g.value(u"zipf_exponent").toDouble(r.generator.zipfExponent);
+    r.generator.userZipfExponent = g.value(u"user_zipf_exponent").toDouble(r.generator.userZipfExponent);
     r.lateAfterMs = o.value(u"late_after_ms").toDouble();
     r.accepted = o.value(u"accepted").toInteger();
     r.failed = o.value(u"failed").toInteger();

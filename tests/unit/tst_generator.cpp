@@ -41,6 +41,29 @@ private slots:
         QVERIFY(perMovie[1] > 3500 && perMovie[1] < 5500);
         QVERIFY(perMovie[1] > 5 * perMovie[10]);
     }
+
+    void usersFollowAPowerLawToo() {
+        // Density x^-0.8 over 100 users: users 1-10 draw ~13x as many ratings as users 91-100.
+        Generator g({11, 100, 50, 1.0, 0.8});
+        qint64 first = 0;
+        qint64 last = 0;
+        for (int i = 0; i < 50000; ++i) {
+            const qint64 u = g.next().userId;
+            QVERIFY(u >= 1 && u <= 100);
+            first += u <= 10 ? 1 : 0;
+            last += u >= 91 ? 1 : 0;
+        }
+        QVERIFY2(last > 0 && first > 6 * last, qPrintable(QStringLiteral("%1 vs %2").arg(first).arg(last)));
+        // Exponent 0: uniform, every decile about the same.
+        Generator flat({11, 100, 50, 1.0, 0.0});
+        first = last = 0;
+        for (int i = 0; i < 50000; ++i) {
+            const qint64 u = flat.next().userId;
+            first += u <= 10 ? 1 : 0;
+            last += u >= 91 ? 1 : 0;
+        }
+        QVERIFY2(std::abs(first - last) < 1000, qPrintable(QStringLiteral("%1 vs %2").arg(first).arg(last)));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestGenerator)

@@ -10,12 +10,19 @@ using namespace loadlevel;
 using namespace loadlevel::load;
 
 namespace {
+// A run id starts with its start time.
+QDateTime startOf(const QString& runId) {
+    QDateTime t = QDateTime::fromString(runId.left(15), QStringLiteral("yyyyMMdd-HHmmss"));
+    t.setTimeSpec(Qt::UTC);
+    return t;
+}
+
 RunReport sample(const QString& id, double p99, qint64 accepted, qint64 failed) {
     RunReport r;
     r.manifest.runId = id;
     r.manifest.topic = QStringLiteral("ratings");
     r.manifest.kafka = QStringLiteral("127.0.0.1:9092");
-    r.manifest.startedAt = QDateTime::fromMSecsSinceEpoch(1795400000000, Qt::UTC);
+    r.manifest.startedAt = startOf(id);
     r.manifest.finishedAt = r.manifest.startedAt.addMSecs(10000);
     r.manifest.requested = accepted + failed;
     r.manifest.sent = accepted + failed;
@@ -111,7 +118,7 @@ private slots:
         old.runId = QStringLiteral("20261123-020000-bbbb");
         old.requested = old.sent = old.acked = 500;
         old.ratePerSec = 250;
-        old.startedAt = QDateTime::currentDateTimeUtc();
+        old.startedAt = startOf(old.runId);
         old.finishedAt = old.startedAt.addSecs(2);
         QVERIFY(old.save(dir.path()).has_value());
         QFile junk(dir.filePath(QStringLiteral("zz-not-a-report.json")));
