@@ -103,10 +103,39 @@ std::optional<qint64> positiveParam(const QUrlQuery& q, const QString& name, boo
 // know whether its socket still exists. This server creates the sockets itself and notes which
 // one is being read: its readyRead connection is made before Qt's, so it runs first, and Qt
 // calls the route handler from inside its own readyRead handling.
+//
+// It also guards against slow and idle clients: Qt HttpServer 6.4 keeps a connection open for as
+// long as the client likes, so a client that sends a request a byte at a time (slowloris), or
+// many that connect and say nothing, would hold sockets forever. Here each socket notes when the
+// request it is reading began (its first byte after the last answer) and when it was last active;
+// sweep() closes those past the limits.
 class TrackingServer final : public QTcpServer {
 public:
-    using QTcpServer::QTcpServer;
+    TrackingServer(const ServiceOptions& options, QObject* parent)
+        : QTcpServer(parent)
+        , m_options(options) {}
     QPointer<QTcpSocket> current;
+    qint64 closedSlow = 0;
+
+    // A request on this socket is complete and waits for the broker: not slow.
+    static void markComplete(QTcpSocket* socket) {
+        if (socket)
+            socket->setProperty(kRequestStart, QVariant());
+    }
+
+    void sweep(qint64 nowMs) {
+        for (auto* socket : findChildren<QTcpSocket*>(Qt::FindDirectChildrenOnly)) {
+            const QVariant start = socket->property(kRequestStart);
+            const qint64 last = socket->property(kLastActive).toLongLong();
+            const bool slow =
+                start.isValid() && nowMs - start.toLongLong() > m_options.requestTimeout.count();
+            const bool idle = !start.isValid() && nowMs - last > m_options.idleTimeout.count();
+            if (slow || idle) {
+                ++closedSlow;
+                socket->abort(); // Qt HttpServer deletes it on the disconnect
+            }
+        }
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override {
@@ -115,9 +144,31 @@ protected:
             delete socket;
             return;
         }
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { current = socket; });
+        if (findChildren<QTcpSocket*>(Qt::FindDirectChildrenOnly).size() > m_options.maxConnections) {
+            ++closedSlow;
+            delete socket; // never handed to Qt HttpServer: closed here
+            return;
+        }
+        socket->setProperty(kLastActive, QDateTime::currentMSecsSinceEpoch());
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+            current = socket;
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            socket->setProperty(kLastActive, now);
+            if (!socket->property(kRequestStart).isValid())
+                socket->setProperty(kRequestStart, now);
+        });
+        // An answer went out: the next byte starts the next request.
+        connect(socket, &QTcpSocket::bytesWritten, this, [socket] {
+            socket->setProperty(kRequestStart, QVariant());
+            socket->setProperty(kLastActive, QDateTime::currentMSecsSinceEpoch());
+        });
         addPendingConnection(socket);
     }
+
+private:
+    static constexpr const char* kRequestStart = "loadlevel_request_start";
+    static constexpr const char* kLastActive = "loadlevel_last_active";
+    const ServiceOptions& m_options;
 };
 
 } // namespace
@@ -155,7 +206,7 @@ public:
             return fail(st.error());
         m_store = std::move(*st);
         routes();
-        auto* tcp = new TrackingServer(this);
+        auto* tcp = new TrackingServer(m_options, this);
         m_tcp = tcp;
         const bool listening = tcp->listen(m_options.address, m_options.port);
         const quint16 port = listening ? tcp->serverPort() : 0;
@@ -231,7 +282,11 @@ private:
                         QByteArray::number(m_owner.m_accepted.load()) +
                         "\n# HELP loadlevel_http_rejected_total Requests refused with a 4xx or 503.\n"
                         "# TYPE loadlevel_http_rejected_total counter\nloadlevel_http_rejected_total " +
-                        QByteArray::number(m_owner.m_rejected.load()) + "\n";
+                        QByteArray::number(m_owner.m_rejected.load()) +
+                        "\n# HELP loadlevel_http_closed_slow_total Connections closed for being too slow, "
+                        "idle or too many.\n# TYPE loadlevel_http_closed_slow_total counter\n"
+                        "loadlevel_http_closed_slow_total " +
+                        QByteArray::number(m_owner.m_closedSlow.load()) + "\n";
                 r.write(text, {{"Content-Type", "text/plain; version=0.0.4"}}, Status::Ok);
             });
         m_server.route(QStringLiteral("/openapi.json"), QHttpServerRequest::Method::Get,
@@ -330,6 +385,7 @@ private:
         if (const QString trouble = kafkaTrouble(); !trouble.isEmpty())
             return reject(r, Status::ServiceUnavailable, QStringLiteral("kafka_unavailable"), {}, trouble);
         const quint64 id = ++m_nextRequest;
+        TrackingServer::markComplete(m_tcp->current);
         Pending p{std::move(r), m_tcp->current,
                   {},           static_cast<int>(n),
                   {},           QDateTime::currentMSecsSinceEpoch() + m_options.ackTimeout.count()};
@@ -417,6 +473,11 @@ private:
 
     void expire() {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (now - m_lastSweepMs >= 1000) {
+            m_lastSweepMs = now;
+            m_tcp->sweep(now);
+            m_owner.m_closedSlow = m_tcp->closedSlow;
+        }
         for (auto it = m_pending.begin(); it != m_pending.end();) {
             if (it->second.deadlineMs > now) {
                 ++it;
@@ -526,6 +587,7 @@ private:
     quint64 m_nextRequest = 0;
     qint64 m_inFlight = 0;
     QTimer m_sweep;
+    qint64 m_lastSweepMs = 0; // slow and idle connections are swept once a second
 
     std::mutex m_mutex; // guards what the producer's thread hands over
     std::vector<Answer> m_deliveries;

@@ -21,6 +21,12 @@ struct ServiceOptions {
     int maxBatch = 1000;                            // ratings per POST at most
     std::chrono::milliseconds ackTimeout{5000};     // no broker acknowledgement by then: 503
     qint64 maxPendingEvents = 100000;               // produced, not yet acknowledged; beyond: 503
+    // Slow or idle clients (slowloris): a request must arrive whole within requestTimeout of its
+    // first byte, a kept-alive connection may sit idle for idleTimeout, and at most maxConnections
+    // are open at once (more are closed on arrival). Each closed connection is counted.
+    std::chrono::milliseconds requestTimeout{10000};
+    std::chrono::milliseconds idleTimeout{120000};
+    int maxConnections = 4096;
 };
 
 // Parses "host:port", ":port" or "port" into the options' address and port.
@@ -58,6 +64,8 @@ public:
     // Counters since start (any thread).
     [[nodiscard]] qint64 accepted() const { return m_accepted.load(); }
     [[nodiscard]] qint64 rejected() const { return m_rejected.load(); }
+    // Connections closed for sending a request too slowly, idling too long, or being too many.
+    [[nodiscard]] qint64 closedSlow() const { return m_closedSlow.load(); }
 
     class Impl;
 
@@ -70,6 +78,7 @@ private:
     QString m_host;
     std::atomic<qint64> m_accepted{0};
     std::atomic<qint64> m_rejected{0};
+    std::atomic<qint64> m_closedSlow{0};
 };
 
 } // namespace loadlevel::ingest

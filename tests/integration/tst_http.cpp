@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "test_support.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -293,6 +294,105 @@ private slots:
                               {report->manifest.runId})
                      .toLongLong(),
                  qint64(3000));
+    }
+
+    void hostileBodiesAreRefusedAndTheTablesStayIntact_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status"); // 4xx: refused, 202: accepted (the hostile part ignored)
+        // No raw string literals here: moc (6.4) misreads them and leaves the test without its meta-object.
+        const QByteArray sql = "'); DROP TABLE ratings;--";
+        const QByteArray fields = "\"movie_id\":1,\"rating\":3";
+        QTest::newRow("deep nesting") << QByteArray(3000, '[') + QByteArray(3000, ']') << 400;
+        QTest::newRow("deep object as user_id")
+            << "{\"user_id\":" + QByteArray(2000, '[') + QByteArray(2000, ']') + ',' + fields + '}' << 400;
+        QTest::newRow("1e400") << "{\"user_id\":1e400," + fields + '}' << 0;
+        QTest::newRow("beyond 2^53") << "{\"user_id\":99999999999999999999999," + fields + '}' << 422;
+        QTest::newRow("negative zero rating")
+            << QByteArray("{\"user_id\":1,\"movie_id\":1,\"rating\":-0.0}") << 422;
+        QTest::newRow("NaN") << QByteArray("{\"user_id\":1,\"movie_id\":1,\"rating\":NaN}") << 400;
+        QTest::newRow("SQL in event_id")
+            << "{\"user_id\":1," + fields + ",\"event_id\":\"" + sql + "\"}" << 400;
+        QTest::newRow("SQL in run_id")
+            << "{\"user_id\":1," + fields + ",\"run_seq\":1,\"run_id\":\"" + sql + "\"}" << 422;
+        QTest::newRow("SQL as user_id") << "{\"user_id\":\"" + sql + "\"," + fields + '}' << 400;
+        QTest::newRow("NUL byte") << QByteArray("{\"user_id\":1,") + fields + QByteArray(",\"x\":\"a") +
+                                         '\0' + QByteArray("b\"}")
+                                  << 400;
+        QTest::newRow("escaped NUL in a key") << "{\"user_id\\u0000\":1," + fields + '}' << 422;
+        QTest::newRow("invalid UTF-8") << "{\"user_id\":1," + fields + ",\"x\":\"\xff\xfe\"}" << 400;
+        QTest::newRow("SQL in an extra field (ignored)")
+            << "{\"user_id\":1," + fields + ",\"comment\":\"" + sql + "\"}" << 202;
+    }
+
+    void hostileBodiesAreRefusedAndTheTablesStayIntact() {
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        const Reply r = http(m_port, "POST", "/ratings", body);
+        // 0: any refusal (400 or 422: how Qt's parser takes 1e400 is its business, refusing it is ours).
+        const bool expected = status == 0 ? (r.status == 400 || r.status == 422) : r.status == status;
+        QVERIFY2(expected, qPrintable(QStringLiteral("%1: %2").arg(r.status).arg(QString::fromUtf8(r.body))));
+        if (r.status != 202)
+            QVERIFY2(!r.json().value(u"detail").toString().isEmpty(), r.body.constData());
+        // The service is still up and the tables are there.
+        QCOMPARE(http(m_port, "GET", "/health").status, 200);
+        QVERIFY(test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM ratings")).toLongLong() > 0);
+        QVERIFY(test::scalar(m_stack.db, QStringLiteral("SELECT count(*) FROM movie_stats")).toLongLong() >
+                0);
+    }
+
+    void slowAndIdleClientsAreClosedAndOthersServed() {
+        // A second service with tight limits: a request must arrive within 1 s of its first byte,
+        // an idle connection lasts 1 s, and at most 4 connections are open.
+        ingest::ServiceOptions o;
+        o.port = 0;
+        o.requestTimeout = std::chrono::milliseconds(1000);
+        o.idleTimeout = std::chrono::milliseconds(1000);
+        o.maxConnections = 4;
+        auto service = ingest::Service::start(
+            o, {m_pipe->clientConfig(), m_settings.topic, m_settings.storeFactory(), &m_pipe->recorder()});
+        QVERIFY(service.has_value());
+        const quint16 port = (*service)->port();
+
+        // Slowloris: headers one byte every 200 ms, never finished.
+        QTcpSocket slow;
+        slow.connectToHost(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(slow.waitForConnected(5000));
+        const QByteArray partial =
+            "POST /ratings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Slow: ";
+        slow.write(partial);
+        QElapsedTimer t;
+        t.start();
+        // A well-behaved client meanwhile is served.
+        QCOMPARE(http(port, "POST", "/ratings", rating(3, 4, "5")).status, 202);
+        while (slow.state() == QAbstractSocket::ConnectedState && t.elapsed() < 20000) {
+            slow.write("a");
+            slow.waitForBytesWritten(100);
+            QTest::qWait(200);
+        }
+        QCOMPARE(slow.state(), QAbstractSocket::UnconnectedState);
+
+        // An idle connection is closed too.
+        QTcpSocket idle;
+        idle.connectToHost(QStringLiteral("127.0.0.1"), port);
+        QVERIFY(idle.waitForConnected(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(idle.state(), QAbstractSocket::UnconnectedState, 20000);
+
+        // Past the connection limit, a new connection is closed at once.
+        std::vector<std::unique_ptr<QTcpSocket>> many;
+        for (int i = 0; i < 6; ++i) {
+            many.push_back(std::make_unique<QTcpSocket>());
+            many.back()->connectToHost(QStringLiteral("127.0.0.1"), port);
+            QVERIFY(many.back()->waitForConnected(5000));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::any_of(many.begin(), many.end(),
+                        [](const auto& s) { return s->state() == QAbstractSocket::UnconnectedState; }),
+            10000);
+        QTRY_VERIFY_WITH_TIMEOUT((*service)->closedSlow() >= 3, 5000); // counted at the next sweep
+        many.clear();
+        QTest::qWait(200);
+        const Reply metrics = http(port, "GET", "/metrics");
+        QVERIFY(metrics.body.contains("loadlevel_http_closed_slow_total"));
     }
 
     void aRetryWithTheSameEventIdEndsAsOneRow() {

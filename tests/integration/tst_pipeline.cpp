@@ -90,6 +90,17 @@ class TestPipeline final : public QObject {
             .toLongLong();
     }
 
+    // The run ends with every event acknowledged, and then persisted exactly once.
+    void expectAllOfIt(BackgroundRun& run, qint64 events) {
+        auto m = run.wait();
+        QVERIFY(m.has_value());
+        QCOMPARE(m->acked, events);
+        const auto v = waitVerified(*m, 120000);
+        QCOMPARE(v.missing, qint64(0));
+        QCOMPARE(v.duplicates, qint64(0));
+        QCOMPARE(v.persisted, events);
+    }
+
     // Waits until the run verifies or the time is up; returns the last verification.
     load::Verification waitVerified(const load::RunManifest& m, int timeoutMs) {
         auto v = load::awaitVerification(*m_store, m, std::chrono::milliseconds(timeoutMs), [](const auto&) {
@@ -360,6 +371,41 @@ private slots:
         QVERIFY(problems.count() >= 1);
         QTRY_VERIFY_WITH_TIMEOUT(recoveries.count() >= 1, 10000);
         QVERIFY(sink->status().databaseUp);
+    }
+
+    void backendConnectionsKilledMidTransactionLoseNothing() {
+        // 100,000 events at 20,000/s; three times during the run every busy database connection of
+        // the sink is terminated (pg_terminate_backend), mid-transaction as it writes.
+        const QString topic = newTopic(QStringLiteral("pgkill"));
+        auto sink = startSink(topic, test::uniqueName(QStringLiteral("g")), 2);
+        QSignalSpy problems(sink.get(), &kafka::Sink::problem);
+        BackgroundRun run(config(), topic, 100000, 20000);
+        qint64 killed = 0;
+        for (qint64 threshold : {10000, 35000, 60000}) {
+            QTRY_VERIFY_WITH_TIMEOUT(sink->status().persisted > threshold || run.done(), 90000);
+            killed += test::scalar(
+                          m_stack.db,
+                          QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                         "WHERE application_name = 'loadlevel' AND pid <> pg_backend_pid() "
+                                         "AND datname = current_database() AND state <> 'idle'"))
+                          .toLongLong();
+        }
+        expectAllOfIt(run, 100000);
+        qInfo() << "terminated" << killed << "busy backends;" << problems.count()
+                << "problems reported by the sink";
+        QVERIFY(killed >= 1);
+    }
+
+    void membersComingAndGoingUnderLoadLoseNothing() {
+        // 100,000 events at 10,000/s while the group changes size every 1.5 s: 1, 3, 2, 1, 3, 2 members.
+        const QString topic = newTopic(QStringLiteral("churn"));
+        auto sink = startSink(topic, test::uniqueName(QStringLiteral("g")), 2);
+        BackgroundRun run(config(), topic, 100000, 10000);
+        for (int members : {1, 3, 2, 1, 3, 2}) {
+            QTest::qWait(1500);
+            sink->setMembers(members);
+        }
+        expectAllOfIt(run, 100000);
     }
 
     void membersSplitPartitionsAndAThirdJoiningChangesNothing() {
