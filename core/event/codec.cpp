@@ -328,7 +328,9 @@ std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::ve
 
     if (const QByteArray* source = findHeader(headers, "ce_source"))
         e.source = QString::fromUtf8(*source);
-    if (const QByteArray* run = findHeader(headers, "ce_runid")) {
+    // An empty ce_runid names no run (found by fuzzing: it used to keep the ce_runseq beside an
+    // empty run id, which encode() then dropped).
+    if (const QByteArray* run = findHeader(headers, "ce_runid"); run && !run->isEmpty()) {
         e.runId = QString::fromUtf8(*run);
         bool ok = false;
         const QByteArray* seq = findHeader(headers, "ce_runseq");

@@ -1,6 +1,7 @@
 #include "ingest/service.h"
 
 #include "event/codec.h"
+#include "ingest/body.h"
 #include "ingest/openapi.h"
 #include "kafka/producer.h"
 #include "metrics/prometheus.h"
@@ -46,31 +47,6 @@ void sendJson(QHttpServerResponder& r, Status status, const QByteArray& body, bo
 void sendError(QHttpServerResponder& r, Status status, const QString& error, const QString& field,
                const QString& detail) {
     sendJson(r, status, errorBody(error, field, detail), status == Status::ServiceUnavailable);
-}
-
-Status statusFor(event::Rejection::Kind k) {
-    switch (k) {
-    case event::Rejection::Kind::Invalid:
-        return Status::UnprocessableEntity;
-    case event::Rejection::Kind::TooLarge:
-        return Status::PayloadTooLarge;
-    case event::Rejection::Kind::Malformed:
-        break;
-    }
-    return Status::BadRequest;
-}
-
-QString errorName(Status s) {
-    switch (s) {
-    case Status::BadRequest:
-        return QStringLiteral("malformed");
-    case Status::UnprocessableEntity:
-        return QStringLiteral("invalid");
-    case Status::PayloadTooLarge:
-        return QStringLiteral("too_large");
-    default:
-        return QStringLiteral("error");
-    }
 }
 
 QJsonObject ratingJson(const store::StoredRating& r) {
@@ -323,60 +299,13 @@ private:
         if (!type.startsWith("application/json"))
             return reject(r, Status::UnsupportedMediaType, QStringLiteral("unsupported_media_type"), {},
                           QStringLiteral("send Content-Type: application/json"));
-        const QByteArray body = req.body();
-        if (body.size() > m_options.maxBodyBytes)
-            return reject(r, Status::PayloadTooLarge, QStringLiteral("too_large"), {},
-                          QStringLiteral("the body has %1 bytes; the limit is %2")
-                              .arg(body.size())
-                              .arg(m_options.maxBodyBytes));
-        auto doc = event::parseJson(body, m_options.maxBodyBytes);
-        if (!doc) {
-            const Status s = statusFor(doc.error().kind);
-            return reject(r, s, errorName(s), doc.error().field, doc.error().reason);
-        }
-        QJsonArray items;
-        const bool batch = doc->isArray();
-        if (batch) {
-            items = doc->array();
-            if (items.isEmpty())
-                return reject(r, Status::BadRequest, QStringLiteral("malformed"), {},
-                              QStringLiteral("the array is empty"));
-            if (items.size() > m_options.maxBatch)
-                return reject(r, Status::PayloadTooLarge, QStringLiteral("too_large"), {},
-                              QStringLiteral("%1 ratings in one request; at most %2")
-                                  .arg(items.size())
-                                  .arg(m_options.maxBatch));
-        } else if (doc->isObject()) {
-            items.append(doc->object());
-        } else {
-            return reject(r, Status::BadRequest, QStringLiteral("malformed"), {},
-                          QStringLiteral("the body must be a rating object or an array of them"));
-        }
         // Validate everything first: a request is produced whole or not at all.
-        std::vector<event::RatingEvent> events;
-        events.reserve(static_cast<size_t>(items.size()));
-        const QDateTime now = QDateTime::currentDateTimeUtc();
-        for (qsizetype i = 0; i < items.size(); ++i) {
-            const QString prefix = batch ? QStringLiteral("[%1].").arg(i) : QString();
-            if (!items[i].isObject())
-                return reject(r, Status::BadRequest, QStringLiteral("malformed"),
-                              batch ? QStringLiteral("[%1]").arg(i) : QString(),
-                              QStringLiteral("each rating must be a JSON object"));
-            event::RatingEvent e;
-            if (auto ok = event::readRatingObject(items[i].toObject(), e); !ok) {
-                const Status s = statusFor(ok.error().kind);
-                return reject(r, s, errorName(s), prefix + ok.error().field, ok.error().reason);
-            }
-            if (auto ok = event::readRunTags(items[i].toObject(), e); !ok) {
-                const Status s = statusFor(ok.error().kind);
-                return reject(r, s, errorName(s), prefix + ok.error().field, ok.error().reason);
-            }
-            e.eventTime = now;
-            if (e.eventId.isNull())
-                e.eventId = event::newUuidV7(now);
-            e.source = QStringLiteral("/loadlevel/http");
-            events.push_back(std::move(e));
-        }
+        auto parsed = parseRatingsBody(req.body(), m_options.maxBodyBytes, m_options.maxBatch,
+                                       QDateTime::currentDateTimeUtc());
+        if (!parsed)
+            return reject(r, static_cast<Status>(parsed.error().status), parsed.error().error,
+                          parsed.error().field, parsed.error().detail);
+        std::vector<event::RatingEvent>& events = *parsed;
         const auto n = static_cast<qint64>(events.size());
         if (m_inFlight + n > m_options.maxPendingEvents)
             return reject(

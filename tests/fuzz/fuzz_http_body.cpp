@@ -1,0 +1,11 @@
+// libFuzzer target: POST /ratings bodies through the HTTP service's validation (see fuzz_inputs.h).
+// Built by the fuzz preset; run by bench/fuzz.
+#include "fuzz_inputs.h"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    loadlevel::fuzz::httpBodyOne(QByteArrayView(data, static_cast<qsizetype>(size)));
+    return 0;
+}
