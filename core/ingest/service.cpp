@@ -311,7 +311,7 @@ private:
             return reject(
                 r, Status::ServiceUnavailable, QStringLiteral("overloaded"), {},
                 QStringLiteral("%1 ratings are waiting for the broker; retry shortly").arg(m_inFlight));
-        if (const QString trouble = kafkaTrouble(); !trouble.isEmpty())
+        if (const QString trouble = kafkaTrouble(kFailFastMs); !trouble.isEmpty())
             return reject(r, Status::ServiceUnavailable, QStringLiteral("kafka_unavailable"), {}, trouble);
         const quint64 id = ++m_nextRequest;
         TrackingServer::markComplete(m_tcp->current);
@@ -526,10 +526,20 @@ private:
     qint64 m_lastAckMs = 0;
 
     // The producer's last client error (all brokers down, …) unless an acknowledgement came since.
-    QString kafkaTrouble() {
+    // The last Kafka error when no acknowledgement came after it; empty when Kafka is fine. With
+    // withinMs, only an error that recent: POST answers 503 at once right after an error, and then
+    // lets ratings through again, which is how the service finds out that the broker is back (a
+    // POST that always failed fast would never produce, so never see an ack, and stay refused for
+    // good: that is what a SIGKILLed and restarted broker did). /health keeps the whole picture.
+    QString kafkaTrouble(qint64 withinMs = -1) {
         std::lock_guard lock(m_mutex);
-        return m_lastAckMs < m_kafkaErrorMs ? m_kafkaError : QString();
+        if (m_lastAckMs >= m_kafkaErrorMs)
+            return {};
+        if (withinMs >= 0 && QDateTime::currentMSecsSinceEpoch() - m_kafkaErrorMs > withinMs)
+            return {};
+        return m_kafkaError;
     }
+    static constexpr qint64 kFailFastMs = 1000; // as long as the Retry-After the 503 gives
 
 public:
     void noteKafkaError(const QString& e) {

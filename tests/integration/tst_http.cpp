@@ -157,7 +157,10 @@ private slots:
         const Reply page2 =
             http(m_port, "GET", "/ratings?movie_id=" + m + "&limit=2&after=" + QByteArray::number(after));
         const QJsonArray rows2 = page2.json().value(u"ratings").toArray();
-        QCOMPARE(rows2.size(), 1);
+        QVERIFY2(rows2.size() == 1, qPrintable(QStringLiteral("page 1: %1\npage 2 (%2): %3")
+                                                   .arg(QString::fromUtf8(page1.body))
+                                                   .arg(page2.status)
+                                                   .arg(QString::fromUtf8(page2.body))));
         QCOMPARE(rows2.first().toObject().value(u"event_id").toString(), id.toString(QUuid::WithoutBraces));
         QVERIFY(page2.json().value(u"next_after").isNull());
         QCOMPARE(http(m_port, "GET", "/movies/999999999/stats").status, 404);
@@ -425,6 +428,19 @@ private slots:
             http(m_port, "POST", "/ratings", rating(21, 22, "5", id.toString(QUuid::WithoutBraces))).status,
             202, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(rowsOf(id), qint64(1), 30000);
+    }
+
+    void aKilledBrokerGets503AndARetryLandsOnce() {
+        // SIGKILL this time: the broker is gone, not just slow.
+        const QUuid id = QUuid::createUuid();
+        const QByteArray body = rating(23, 24, "4.5", id.toString(QUuid::WithoutBraces));
+        QCOMPARE(test::runStack({QStringLiteral("kafka-kill")}), 0);
+        const Reply r = http(m_port, "POST", "/ratings", body);
+        QCOMPARE(test::runStack({QStringLiteral("kafka-start")}), 0);
+        QVERIFY2(r.status == 503, r.body.constData());
+        QCOMPARE(r.json().value(u"error").toString(), QStringLiteral("kafka_unavailable"));
+        QTRY_COMPARE_WITH_TIMEOUT(http(m_port, "POST", "/ratings", body).status, 202, 90000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowsOf(id), qint64(1), 60000);
     }
 
     void theTokenGuardsEveryRouteButHealth() {
