@@ -5,6 +5,7 @@
 #include "pipeline/settings.h"
 #include "test_support.h"
 
+#include <QDirIterator>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -235,6 +236,78 @@ private slots:
             1);
         sink->terminate();
         QVERIFY(sink->waitForFinished(30000));
+    }
+
+    void secretsStayOutOfEveryOutputAndFile() {
+        // A database password in the URL and Kafka credentials as properties (the stack's broker
+        // ignores them: it takes plaintext; librdkafka still reads and checks them). Then a sink, a
+        // load run with its report, report show, verify and the metrics: none of what they print
+        // or write may contain either secret.
+        const QByteArray dbSecret = "Pg-s3cret-4711";
+        const QByteArray kafkaSecret = "Kafka-s3cret-0815";
+        QUrl db(m_stack.db);
+        db.setPassword(QString::fromLatin1(dbSecret));
+        QTemporaryDir home;
+        QByteArray everything;
+        auto cli = [&](const QStringList& args, int timeoutMs = 180000) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("LOADLEVEL_RUNS_DIR"), home.filePath(QStringLiteral("runs")));
+            env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+            env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+            env.insert(QStringLiteral("LOADLEVEL_KAFKA"), m_stack.kafka);
+            env.insert(QStringLiteral("LOADLEVEL_DB"), db.toString());
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                    args + QStringList{QStringLiteral("-X"), QStringLiteral("sasl.username=loadlevel"),
+                                       QStringLiteral("-X"),
+                                       QStringLiteral("sasl.password=") + QString::fromLatin1(kafkaSecret)});
+            p.waitForFinished(timeoutMs);
+            everything += p.readAllStandardOutput() + p.readAllStandardError();
+            return p.exitCode();
+        };
+        const QString topic = newTopic(QStringLiteral("secrets"));
+        const QStringList where{QStringLiteral("--topic"), topic, QStringLiteral("--group"),
+                                test::uniqueName(QStringLiteral("g"))};
+        QProcess sink;
+        {
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("LOADLEVEL_DB"), db.toString());
+            sink.setProcessEnvironment(env);
+            sink.start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                       QStringList{QStringLiteral("sink"), QStringLiteral("--kafka"), m_stack.kafka,
+                                   QStringLiteral("--exit-when-idle"), QStringLiteral("5"),
+                                   QStringLiteral("-X"),
+                                   QStringLiteral("sasl.password=") + QString::fromLatin1(kafkaSecret)} +
+                           where);
+            QVERIFY(sink.waitForStarted(10000));
+        }
+        const QString report = home.filePath(QStringLiteral("out/report.json"));
+        QCOMPARE(
+            cli(QStringList{QStringLiteral("run"), QStringLiteral("--profile"), QStringLiteral("constant"),
+                            QStringLiteral("--rate"), QStringLiteral("1000"), QStringLiteral("--duration"),
+                            QStringLiteral("2s"), QStringLiteral("--target"), QStringLiteral("kafka"),
+                            QStringLiteral("--report"), report} +
+                where),
+            0);
+        QCOMPARE(cli({QStringLiteral("report"), QStringLiteral("list")}), 0);
+        cli(QStringList{QStringLiteral("metrics")} + where, 60000);
+        QVERIFY(sink.waitForFinished(120000));
+        everything += sink.readAllStandardOutput() + sink.readAllStandardError();
+        QVERIFY2(everything.contains("database: postgresql://"),
+                 everything.constData()); // it did print the URL
+        // Every file the commands wrote.
+        QDirIterator files(home.path(), QDir::Files, QDirIterator::Subdirectories);
+        int read = 0;
+        while (files.hasNext()) {
+            QFile f(files.next());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            everything += f.readAll();
+            ++read;
+        }
+        QVERIFY(read >= 3); // the report, its CSV, the --report copy
+        QVERIFY2(!everything.contains(dbSecret), "the database password leaked");
+        QVERIFY2(!everything.contains(kafkaSecret), "the Kafka password leaked");
     }
 
     void sinkKilledThreeTimesMidRunLosesNothing() {
