@@ -482,20 +482,7 @@ QString RunsPanel::details() const {
     if (runs.size() != 1)
         return {};
     const load::RunReport& r = runs.first();
-    QString text =
-        r.text() +
-        QStringLiteral("\n\n     t       due      sent  accepted  failed    late   p99 ms  persisted\n");
-    for (const auto& row : r.timeline)
-        text += QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n")
-                    .arg(row.t, 6)
-                    .arg(row.due, 9)
-                    .arg(row.sent, 9)
-                    .arg(row.accepted, 9)
-                    .arg(row.failed, 7)
-                    .arg(row.late, 7)
-                    .arg(row.p99Ms, 8, 'f', 1)
-                    .arg(row.persisted, 10);
-    return text;
+    return r.text() + QStringLiteral("\n\n") + r.timelineTable(100000); // every second
 }
 
 bool RunsPanel::exportSelected(const QString& file) {

@@ -1183,40 +1183,9 @@ int runReport(Context& c) {
             return kOk;
         }
         c.console.line(r->text());
-        if (!r->timeline.empty()) {
-            c.console.line(QStringLiteral(
-                "\n     t       due      sent  accepted  failed    late   p50 ms   p99 ms  persisted"));
-            // At most ~60 lines: a long run is shown in coarser steps (the CSV has every second).
-            const size_t step = std::max<size_t>(1, (r->timeline.size() + 59) / 60);
-            for (size_t i = 0; i < r->timeline.size(); i += step) {
-                load::TimelineRow sum{r->timeline[i].t};
-                double p50 = 0;
-                double p99 = 0;
-                for (size_t j = i; j < std::min(r->timeline.size(), i + step); ++j) {
-                    const auto& row = r->timeline[j];
-                    sum.due += row.due;
-                    sum.sent += row.sent;
-                    sum.accepted += row.accepted;
-                    sum.failed += row.failed;
-                    sum.late += row.late;
-                    sum.persisted += row.persisted;
-                    p50 = std::max(p50, row.p50Ms);
-                    p99 = std::max(p99, row.p99Ms);
-                }
-                c.console.line(QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
-                                   .arg(QString::number(sum.t).rightJustified(6))
-                                   .arg(QString::number(sum.due).rightJustified(9))
-                                   .arg(QString::number(sum.sent).rightJustified(9))
-                                   .arg(QString::number(sum.accepted).rightJustified(9))
-                                   .arg(QString::number(sum.failed).rightJustified(7))
-                                   .arg(QString::number(sum.late).rightJustified(7))
-                                   .arg(QString::number(p50, 'f', 1).rightJustified(8))
-                                   .arg(QString::number(p99, 'f', 1).rightJustified(8))
-                                   .arg(QString::number(sum.persisted).rightJustified(10)));
-            }
-            if (step > 1)
-                c.console.line(
-                    QStringLiteral("(%1 s per line; latencies are the worst second of each)").arg(step));
+        if (QString table = r->timelineTable(60); !table.isEmpty()) {
+            table.chop(1); // the last newline: line() adds its own
+            c.console.line(u'\n' + table);
         }
         return kOk;
     }

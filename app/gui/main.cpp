@@ -9,12 +9,26 @@
 #include <QSettings>
 #include <QTimer>
 #include <cstdio>
-#include <functional>
-#include <memory>
 
 using namespace loadlevel;
 
 namespace {
+
+// Saves each tab named by an option (rows-screenshot: Persisted, runs-screenshot: Runs) to the
+// option's file, one after the other, then closes the window if --quit-when-done.
+void shootTabs(ui::MainWindow& window, const QCommandLineParser& p, QStringList options) {
+    if (options.isEmpty()) {
+        if (p.isSet(QStringLiteral("quit-when-done")))
+            window.close();
+        return;
+    }
+    const QString option = options.takeFirst();
+    window.showTab(option == u"rows-screenshot" ? 1 : 2);
+    QTimer::singleShot(1500, &window, [&window, &p, option, options] {
+        window.grab().save(p.value(option));
+        shootTabs(window, p, options);
+    });
+}
 
 // --send / --screenshot / --quit-when-done: drive the window the way a person would, for
 // screenshots and the UI-responsiveness benchmark.
@@ -48,31 +62,12 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
             QTimer::singleShot(1500, &window, [&window, &p] {
                 if (p.isSet(QStringLiteral("screenshot")))
                     window.grab().save(p.value(QStringLiteral("screenshot")));
-                // Then the Persisted and Runs tabs, each given 1.5 s to load.
+                // Then the Persisted and Runs tabs, each given 1.5 s to load; then quit if asked.
                 QStringList tabs;
                 for (const char* option : {"rows-screenshot", "runs-screenshot"})
                     if (p.isSet(QLatin1String(option)))
                         tabs << QLatin1String(option);
-                if (!tabs.isEmpty()) {
-                    auto next = std::make_shared<std::function<void()>>();
-                    *next = [&window, &p, tabs, next]() mutable {
-                        if (tabs.isEmpty()) {
-                            if (p.isSet(QStringLiteral("quit-when-done")))
-                                window.close();
-                            return;
-                        }
-                        const QString option = tabs.takeFirst();
-                        window.showTab(option == u"rows-screenshot" ? 1 : 2);
-                        QTimer::singleShot(1500, &window, [&window, &p, option, next] {
-                            window.grab().save(p.value(option));
-                            (*next)();
-                        });
-                    };
-                    (*next)();
-                    return;
-                }
-                if (p.isSet(QStringLiteral("quit-when-done")))
-                    window.close();
+                shootTabs(window, p, tabs);
             });
         });
         wait->start(100);

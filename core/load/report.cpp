@@ -235,6 +235,42 @@ QString RunReport::timelineCsv() const {
     return out;
 }
 
+QString RunReport::timelineTable(int maxLines) const {
+    if (timeline.empty())
+        return {};
+    QString out =
+        QStringLiteral("     t       due      sent  accepted  failed    late   p50 ms   p99 ms  persisted\n");
+    const size_t lines = static_cast<size_t>(std::max(1, maxLines));
+    const size_t step = std::max<size_t>(1, (timeline.size() + lines - 1) / lines);
+    for (size_t i = 0; i < timeline.size(); i += step) {
+        TimelineRow sum{timeline[i].t};
+        for (size_t j = i; j < std::min(timeline.size(), i + step); ++j) {
+            const TimelineRow& row = timeline[j];
+            sum.due += row.due;
+            sum.sent += row.sent;
+            sum.accepted += row.accepted;
+            sum.failed += row.failed;
+            sum.late += row.late;
+            sum.persisted += row.persisted;
+            sum.p50Ms = std::max(sum.p50Ms, row.p50Ms);
+            sum.p99Ms = std::max(sum.p99Ms, row.p99Ms);
+        }
+        out += QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                   .arg(sum.t, 6)
+                   .arg(sum.due, 9)
+                   .arg(sum.sent, 9)
+                   .arg(sum.accepted, 9)
+                   .arg(sum.failed, 7)
+                   .arg(sum.late, 7)
+                   .arg(sum.p50Ms, 8, 'f', 1)
+                   .arg(sum.p99Ms, 8, 'f', 1)
+                   .arg(sum.persisted, 10);
+    }
+    if (step > 1)
+        out += QStringLiteral("(%1 s per line; latencies are the worst second of each)\n").arg(step);
+    return out;
+}
+
 Result<QString> RunReport::save(const QString& dir) const {
     if (!QDir().mkpath(dir))
         return fail(Error::failed(QStringLiteral("cannot create the runs folder %1").arg(dir)));

@@ -76,6 +76,9 @@ struct RunReport {
     [[nodiscard]] QJsonObject toJson() const;
     static Result<RunReport> fromJson(const QJsonObject& o);
     [[nodiscard]] QString timelineCsv() const;
+    // The timeline as a text table of at most about maxLines lines: a long run in coarser steps
+    // (counts summed, latencies the worst second of each step).
+    [[nodiscard]] QString timelineTable(int maxLines = 60) const;
     // Writes <dir>/<run id>.json and .csv; returns the JSON file's path.
     [[nodiscard]] Result<QString> save(const QString& dir) const;
     // Also writes a copy of the JSON to `path` (the CLI's --report).

@@ -97,7 +97,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
         if (running)
             row(now); // rows for quiet seconds too
     };
-    auto report_ = [&](Clock::time_point now) {
+    auto tellProgress = [&](Clock::time_point now) {
         if (!progress)
             return;
         progress({total, sent, report.accepted, report.failed,
@@ -117,7 +117,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
         closeSeconds(now, true);
         if (now - lastReport >= std::chrono::milliseconds(200)) {
             lastReport = now;
-            report_(now);
+            tellProgress(now);
         }
         if (!cancelled && cancel && cancel->load())
             cancelled = true;
@@ -185,7 +185,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
     }
     const auto end = Clock::now();
     closeSeconds(end + std::chrono::seconds(1), false); // the last, partial second
-    report_(end);
+    tellProgress(end);
 
     m.finishedAt = QDateTime::currentDateTimeUtc();
     report.sendingSeconds = std::chrono::duration<double>(lastSend - t0).count();

@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGroupBox>
@@ -180,6 +181,11 @@ private slots:
         window.showTab(2);
         QAbstractItemModelTester tester(runs.history(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // The history is reloaded after each run, asynchronously: wait until it shows every report
+        // the earlier tests' runs saved before counting from it.
+        const QDir reports(m_dir.filePath(QStringLiteral("runs")), QStringLiteral("*.json"));
+        QTRY_COMPARE_WITH_TIMEOUT(runs.history()->rowCount(),
+                                  static_cast<int>(reports.entryList(QDir::Files).size()), 10000);
         const int before = runs.history()->rowCount();
 
         // An invalid profile cannot start, and says why.
