@@ -202,19 +202,8 @@ Result<RunReport> RunReport::fromJson(const QJsonObject& o) {
                               a.at(3).toInteger(), a.at(4).toInteger(), a.at(5).toInteger(),
                               a.at(6).toDouble(), a.at(7).toDouble(), a.at(8).toInteger()});
     }
-    if (o.contains(u"verification")) {
-        const QJsonObject v = o.value(u"verification").toObject();
-        Verification ver;
-        ver.runId = v.value(u"run_id").toString();
-        ver.acked = v.value(u"acked").toInteger();
-        ver.persisted = v.value(u"persisted").toInteger();
-        ver.missing = v.value(u"missing").toInteger();
-        ver.duplicates = v.value(u"duplicates").toInteger();
-        ver.unackedPersisted = v.value(u"unacked_persisted").toInteger();
-        for (const auto& s : v.value(u"missing_sample").toArray())
-            ver.missingSample.push_back(s.toInteger());
-        r.verification = ver;
-    }
+    if (o.contains(u"verification"))
+        r.verification = Verification::fromJson(o.value(u"verification").toObject());
     r.verificationNote = o.value(u"verification_note").toString();
     return r;
 }

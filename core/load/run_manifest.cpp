@@ -110,6 +110,19 @@ QJsonObject Verification::toJson() const {
         {QStringLiteral("missing_sample"), sample}, {QStringLiteral("ok"), ok()}};
 }
 
+Verification Verification::fromJson(const QJsonObject& o) {
+    Verification v;
+    v.runId = o.value(u"run_id").toString();
+    v.acked = o.value(u"acked").toInteger();
+    v.persisted = o.value(u"persisted").toInteger();
+    v.missing = o.value(u"missing").toInteger();
+    v.duplicates = o.value(u"duplicates").toInteger();
+    v.unackedPersisted = o.value(u"unacked_persisted").toInteger();
+    for (const auto& s : o.value(u"missing_sample").toArray())
+        v.missingSample.push_back(s.toInteger());
+    return v;
+}
+
 Result<Verification> verifyRun(store::Store& store, const RunManifest& m) {
     auto seqs = store.runSequences(m.runId);
     if (!seqs)

@@ -55,6 +55,7 @@ struct Verification {
     std::vector<qint64> missingSample; // first few missing sequence numbers
     [[nodiscard]] bool ok() const { return missing == 0 && duplicates == 0; }
     [[nodiscard]] QJsonObject toJson() const;
+    static Verification fromJson(const QJsonObject& o);
 };
 
 Result<Verification> verifyRun(store::Store& store, const RunManifest& manifest);
