@@ -92,7 +92,7 @@ private slots:
         QVERIFY(std::ranges::find(*recent, movieB, &store::MovieStats::movieId) != recent->end());
 
         // The same events again (a redelivery after a crash): nothing new, stats unchanged.
-        b.offsets = {{0, 12}, {1, 8}};
+        b.offsets = {{0, 12, 12}, {1, 8, 8}};
         auto second = m_store->writeBatch(b);
         QVERIFY(second.has_value());
         QCOMPARE(second->inserted, qint64(0));
@@ -163,6 +163,52 @@ private slots:
         f.rating.reset();
         f.persistedFrom = QDateTime::currentDateTimeUtc().addSecs(60);
         QVERIFY(m_store->ratingsPage(f, 100)->empty());
+    }
+
+    void offsetsMoveOnlyFromTheValueTheWriterExpects() {
+        // Two writers that both believe they own partition 0 (one missed a rebalance): the
+        // first one's batch goes in, the second one's is refused whole, and says which partition.
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        const QString run = test::uniqueName(QStringLiteral("run"));
+        const qint64 movie = QDateTime::currentMSecsSinceEpoch() + 7;
+        store::Batch b;
+        b.clusterId = QStringLiteral("c1");
+        b.group = QStringLiteral("g");
+        b.topic = topic;
+        b.rows = {row(run, 0, movie, 4.0, 0, 0)};
+        b.offsets = {{0, 1, -1}};
+        auto first = m_store->writeBatch(b);
+        QVERIFY2(first.has_value(), first ? "" : qPrintable(first.error().message));
+        QVERIFY(first->fenced.empty());
+        QCOMPARE(first->inserted, qint64(1));
+
+        b.rows = {row(run, 1, movie, 3.0, 0, 1)};
+        b.offsets = {{0, 2, -1}}; // believes nothing is stored yet
+        auto zombie = m_store->writeBatch(b);
+        QVERIFY2(zombie.has_value(), zombie ? "" : qPrintable(zombie.error().message));
+        QCOMPARE(zombie->fenced, std::vector<int>{0});
+        QCOMPARE(zombie->inserted, qint64(0));
+        QCOMPARE(*m_store->countRatings(run), qint64(1));
+        QCOMPARE(movieCount(movie), qint64(1));
+
+        // One fenced partition refuses the whole batch, the good partition's part included.
+        b.offsets = {{0, 2, 1}, {1, 5, 4}};
+        auto mixed = m_store->writeBatch(b);
+        QVERIFY(mixed.has_value());
+        QCOMPARE(mixed->fenced, std::vector<int>{1});
+        QCOMPARE(*m_store->countRatings(run), qint64(1));
+        auto stored = m_store->storedOffsets(QStringLiteral("c1"), QStringLiteral("g"), topic);
+        QVERIFY(stored.has_value());
+        QCOMPARE(*stored, (std::map<int, qint64>{{0, 1}}));
+
+        // From the value read back, the writer goes on.
+        b.offsets = {{0, 2, 1}};
+        auto again = m_store->writeBatch(b);
+        QVERIFY(again.has_value());
+        QVERIFY(again->fenced.empty());
+        QCOMPARE(again->inserted, qint64(1));
+        QCOMPARE(*m_store->storedOffsets(QStringLiteral("c1"), QStringLiteral("g"), topic),
+                 (std::map<int, qint64>{{0, 2}}));
     }
 
     void failedBatchLeavesNothingBehind() {

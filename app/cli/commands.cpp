@@ -286,6 +286,12 @@ int runSink(Context& c) {
                        .arg(s.persisted)
                        .arg(s.duplicates)
                        .arg(s.deadLetters));
+    if (s.fencedBatches + s.strayDropped + s.gapsRechecked > 0)
+        c.console.info(QStringLiteral("sink safeguards: %1 batch(es) fenced by another writer, %2 stray "
+                                      "message(s) dropped, %3 gap(s) in the offsets read again")
+                           .arg(s.fencedBatches)
+                           .arg(s.strayDropped)
+                           .arg(s.gapsRechecked));
     return kOk;
 }
 

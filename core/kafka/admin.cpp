@@ -1,5 +1,6 @@
 #include "kafka/admin.h"
 
+#include <algorithm>
 #include <array>
 #include <thread>
 
@@ -34,25 +35,61 @@ Result<std::unique_ptr<Admin>> Admin::create(const ClientConfig& config) {
     auto conf = config.build({{key::kClientId, "loadlevel-admin"}});
     if (!conf)
         return fail(conf.error());
+    std::unique_ptr<Admin> a(new Admin);
+    rd_kafka_conf_set_opaque(conf->get(), a->m_login.get());
+    rd_kafka_conf_set_error_cb(conf->get(), &Admin::onClientError);
     std::array<char, 512> err{};
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err.data(), err.size());
     if (!rk)
         return fail(Error::invalid(
             QStringLiteral("cannot create Kafka admin client: %1").arg(QString::fromUtf8(err.data()))));
     (void)conf->release();
-    std::unique_ptr<Admin> a(new Admin);
     a->m_config = config;
     a->m_rk.reset(rk);
     return a;
 }
 
+void Admin::onClientError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    // librdkafka retries a refused login for ever, and a request only times out in the end:
+    // keep the broker's reason, so that callers can stop waiting and say it.
+    if (err != RD_KAFKA_RESP_ERR__AUTHENTICATION && err != RD_KAFKA_RESP_ERR__SSL)
+        return;
+    auto* login = static_cast<LoginTrouble*>(opaque);
+    std::lock_guard lock(login->mutex);
+    login->reason = QString::fromUtf8(reason);
+}
+
+bool Admin::loginRefused() const {
+    rd_kafka_poll(m_rk.get(), 0); // serves the error callback
+    std::lock_guard lock(m_login->mutex);
+    return !m_login->reason.isEmpty();
+}
+
+Error Admin::explained(Error elsewise) const {
+    std::lock_guard lock(m_login->mutex);
+    if (m_login->reason.isEmpty())
+        return elsewise;
+    QString text =
+        QStringLiteral("Kafka at %1 refused the login: %2").arg(m_config.bootstrapServers(), m_login->reason);
+    if (const QString hint = m_config.authenticationHint(); !hint.isEmpty())
+        text += u"; " + hint;
+    return Error::failed(text);
+}
+
 Result<MetadataHandle> Admin::metadata(const QString& topic, std::chrono::milliseconds timeout) {
     TopicHandle t(rd_kafka_topic_new(m_rk.get(), topic.toUtf8().constData(), nullptr));
-    const rd_kafka_metadata_t* md = nullptr;
-    const auto err = rd_kafka_metadata(m_rk.get(), 0, t.get(), &md, ms(timeout));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return fail(kafkaError(QStringLiteral("metadata for %1").arg(topic), err));
-    return MetadataHandle(md);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        // In slices of at most a second, so that a refused login ends the wait.
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        const rd_kafka_metadata_t* md = nullptr;
+        const auto err = rd_kafka_metadata(m_rk.get(), 0, t.get(), &md, std::clamp(ms(left), 1, 1000));
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return MetadataHandle(md);
+        if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || loginRefused() || left.count() <= 1000)
+            return fail(explained(kafkaError(QStringLiteral("metadata for %1").arg(topic), err)));
+    }
 }
 
 Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replicationFactor,
@@ -76,12 +113,15 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
     rd_kafka_AdminOptions_destroy(options);
     rd_kafka_NewTopic_destroy(nt);
 
-    EventHandle ev(rd_kafka_queue_poll(queue.get(), ms(timeout) + 1000));
+    EventHandle ev;
+    for (const auto until = deadline + std::chrono::seconds(1);
+         !ev && !loginRefused() && std::chrono::steady_clock::now() < until;)
+        ev.reset(rd_kafka_queue_poll(queue.get(), 250));
     if (!ev)
-        return fail(Error::timeout(
-            QStringLiteral("creating topic %1 timed out (is the broker reachable?)").arg(topic)));
+        return fail(explained(Error::timeout(
+            QStringLiteral("creating topic %1 timed out (is the broker reachable?)").arg(topic))));
     if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return fail(kafkaError(QStringLiteral("creating topic %1").arg(topic), e));
+        return fail(explained(kafkaError(QStringLiteral("creating topic %1").arg(topic), e)));
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
     size_t n = 0;
     const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
@@ -115,12 +155,15 @@ Result<bool> Admin::ensureTopic(const QString& topic, int partitions, int replic
 }
 
 Result<QString> Admin::clusterId(std::chrono::milliseconds timeout) {
-    char* id = rd_kafka_clusterid(m_rk.get(), ms(timeout));
+    char* id = nullptr;
+    for (const auto until = std::chrono::steady_clock::now() + timeout;
+         !id && !loginRefused() && std::chrono::steady_clock::now() < until;)
+        id = rd_kafka_clusterid(m_rk.get(), std::min(ms(timeout), 1000));
     if (!id)
-        return fail(Error::timeout(
+        return fail(explained(Error::timeout(
             QStringLiteral("Kafka at %1 did not tell its cluster id within %2 ms (is it reachable?)")
                 .arg(m_config.bootstrapServers())
-                .arg(timeout.count())));
+                .arg(timeout.count()))));
     QString out = QString::fromUtf8(id);
     rd_kafka_mem_free(m_rk.get(), id);
     return out;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 
 namespace loadlevel::kafka {
 
@@ -67,7 +68,18 @@ private:
     Result<MetadataHandle> metadata(const QString& topic, std::chrono::milliseconds timeout);
     Result<rd_kafka_t*> groupClient(const QString& group);
 
+    // A refused login (SASL, TLS) as the client's error callback saw it; empty while none.
+    struct LoginTrouble {
+        std::mutex mutex;
+        QString reason;
+    };
+    static void onClientError(rd_kafka_t*, int err, const char* reason, void* opaque);
+    // Fails at once when the broker refused the login; `elsewise` otherwise.
+    [[nodiscard]] Error explained(Error elsewise) const;
+    [[nodiscard]] bool loginRefused() const;
+
     ClientConfig m_config;
+    std::unique_ptr<LoginTrouble> m_login = std::make_unique<LoginTrouble>();
     KafkaHandle m_rk;
     // One client per group to read its committed offsets: created once, reused on every poll.
     std::map<QString, KafkaHandle> m_groupClients;

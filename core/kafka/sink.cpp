@@ -3,6 +3,7 @@
 #include "event/codec.h"
 
 #include <QDebug>
+#include <QLoggingCategory>
 #include <array>
 #include <chrono>
 #include <map>
@@ -10,6 +11,10 @@
 #include <thread>
 
 namespace loadlevel::kafka {
+
+// Off by default; QT_LOGGING_RULES="loadlevel.sink.debug=true" traces assignments, fetch
+// positions and the offsets of every transaction (what it takes to follow a lost event).
+Q_LOGGING_CATEGORY(lcSink, "loadlevel.sink", QtInfoMsg)
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
@@ -67,12 +72,15 @@ public:
 private:
     void run();
     void handle(const rd_kafka_message_t* msg);
-    bool flush();     // write the batch, retrying while the database is down
-    bool writeOnce(); // one attempt
+    bool flush();                                // write the batch, retrying while the database is down
+    bool writeOnce();                            // one attempt
+    bool resync(const std::vector<int>& fenced); // after a fenced batch; false: database down
     void clearBatch();
     void dropPartitions(const rd_kafka_topic_partition_list_t* parts);
     void setPaused(bool paused);
     void rewind(const rd_kafka_message_t* msg); // fetch this message again later
+    void seek(int partition, qint64 offset);
+    bool acceptPosition(const rd_kafka_message_t* msg);
     void markDatabaseUp();
     void onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
     void onDatabaseDown(const Error& e);
@@ -94,10 +102,14 @@ private:
         auto* self = static_cast<Member*>(opaque);
         // Transport errors come and go with reconnects; librdkafka retries on its own.
         if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
-            err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL)
-            self->m_sink.reportProblem(QStringLiteral("sink member %1: Kafka: %2")
-                                           .arg(self->m_index)
-                                           .arg(QString::fromUtf8(reason)));
+            err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
+            QString text = QString::fromUtf8(reason);
+            if (const QString hint = self->m_sink.m_config.authenticationHint();
+                err == RD_KAFKA_RESP_ERR__AUTHENTICATION && !hint.isEmpty())
+                text += u"; " + hint;
+            self->m_sink.reportProblem(
+                QStringLiteral("sink member %1: Kafka: %2").arg(self->m_index).arg(text));
+        }
     }
 
     Sink& m_sink;
@@ -110,7 +122,12 @@ private:
     store::Batch m_batch;
     std::map<int, qint64> m_nextOffsets;
     std::map<int, qint64> m_kafkaOffsets; // the database's offsets of the assigned partitions
-    bool m_commitDue = false;             // mirror them to Kafka (again) from the loop
+    // Every assigned partition and the offset its next message must have (-1: the partition's
+    // first, not known yet). Exactly once rests on each batch continuing where the database's
+    // offset ends; this checks it message by message instead of trusting the fetcher.
+    std::map<int, qint64> m_position;
+    std::map<int, qint64> m_gapSeen; // a gap in front of this offset was re-read once already
+    bool m_commitDue = false;        // mirror them to Kafka (again) from the loop
     Clock::time_point m_commitRetryAt;
     Clock::time_point m_batchStarted;
     bool m_inFlush = false;
@@ -252,11 +269,9 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
                     .arg(m_index)
                     .arg(msg->partition)
                     .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
-            PartitionList list(rd_kafka_topic_partition_list_new(1));
-            rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)
-                ->offset = RD_KAFKA_OFFSET_BEGINNING;
-            if (rd_kafka_error_t* e = rd_kafka_seek_partitions(m_rk.get(), list.get(), 5000))
-                rd_kafka_error_destroy(e);
+            if (const auto pos = m_position.find(msg->partition); pos != m_position.end())
+                pos->second = -1; // the log's start offset, whatever it is now
+            seek(msg->partition, RD_KAFKA_OFFSET_BEGINNING);
             return;
         }
         m_sink.reportProblem(QStringLiteral("sink member %1: %2")
@@ -264,6 +279,8 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
                                  .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
         return;
     }
+    if (!acceptPosition(msg))
+        return;
     if (m_batch.empty())
         m_batchStarted = Clock::now();
     ++consumed;
@@ -303,12 +320,34 @@ void Sink::Member::clearBatch() {
 
 bool Sink::Member::writeOnce() {
     m_batch.offsets.clear();
-    for (const auto& [p, next] : m_nextOffsets)
-        m_batch.offsets.push_back({p, next});
+    for (const auto& [p, next] : m_nextOffsets) {
+        const auto known = m_kafkaOffsets.find(p);
+        m_batch.offsets.push_back({p, next, known != m_kafkaOffsets.end() ? known->second : -1});
+    }
     auto r = m_store->writeBatch(m_batch);
+    if (lcSink().isDebugEnabled()) {
+        std::map<int, std::pair<qint64, qint64>> ranges; // partition -> first, last offset
+        for (const auto& row : m_batch.rows) {
+            auto [it, fresh] = ranges.try_emplace(row.partition, row.offset, row.offset);
+            it->second.first = std::min(it->second.first, row.offset);
+            it->second.second = std::max(it->second.second, row.offset);
+        }
+        qCDebug(lcSink) << "member" << m_index
+                        << (!r                  ? "failed to write"
+                            : r->fenced.empty() ? "wrote"
+                                                : "was fenced writing")
+                        << ranges << "next" << m_nextOffsets;
+    }
     if (!r) {
         onDatabaseDown(r.error());
         return false;
+    }
+    if (!r->fenced.empty()) {
+        // Nothing was stored. Continue those partitions from the database's offsets; the rest
+        // of the batch is written on the next attempt.
+        if (!resync(r->fenced))
+            return false;
+        return m_batch.empty() ? (clearBatch(), true) : writeOnce();
     }
     persisted += r->inserted;
     duplicates += r->duplicates;
@@ -336,6 +375,44 @@ bool Sink::Member::writeOnce() {
     mirrorOffsets();
     clearBatch();
     markDatabaseUp();
+    return true;
+}
+
+bool Sink::Member::resync(const std::vector<int>& fenced) {
+    auto stored = m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
+    if (!stored) {
+        onDatabaseDown(stored.error());
+        return false;
+    }
+    for (const int p : fenced) {
+        const auto it = stored->find(p);
+        const qint64 now = it != stored->end() ? it->second : -1;
+        const auto known = m_kafkaOffsets.find(p);
+        const qint64 expected = known != m_kafkaOffsets.end() ? known->second : -1;
+        const auto dropped =
+            std::erase_if(m_batch.rows, [p](const store::RatingRow& r) { return r.partition == p; }) +
+            std::erase_if(m_batch.deadLetters, [p](const store::DeadLetter& d) { return d.partition == p; });
+        m_nextOffsets.erase(p);
+        if (now >= 0)
+            m_kafkaOffsets[p] = now;
+        else
+            m_kafkaOffsets.erase(p);
+        if (const auto pos = m_position.find(p); pos != m_position.end()) {
+            pos->second = now;
+            m_gapSeen.erase(p);
+            seek(p, now >= 0 ? now : RD_KAFKA_OFFSET_BEGINNING);
+        }
+        m_sink.reportProblem(QStringLiteral("sink member %1: the stored offset of partition %2 moved to %3 "
+                                            "while this member expected %4 (another member wrote it, or an "
+                                            "earlier commit went through unconfirmed); %5 unwritten "
+                                            "message(s) dropped, reading again from %3")
+                                 .arg(m_index)
+                                 .arg(p)
+                                 .arg(now)
+                                 .arg(expected)
+                                 .arg(dropped));
+    }
+    ++m_sink.m_fencedBatches;
     return true;
 }
 
@@ -417,11 +494,68 @@ bool Sink::Member::flush() {
 }
 
 void Sink::Member::rewind(const rd_kafka_message_t* msg) {
+    // To the first message not handled yet: a message fetched before an earlier rewind may come
+    // after it, and seeking to its offset would skip the ones in between.
+    const auto pos = m_position.find(msg->partition);
+    seek(msg->partition, pos != m_position.end() && pos->second >= 0
+                             ? std::min<qint64>(pos->second, msg->offset)
+                             : msg->offset);
+}
+
+void Sink::Member::seek(int partition, qint64 offset) {
     PartitionList list(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), msg->partition)
-        ->offset = msg->offset;
+    rd_kafka_topic_partition_list_add(list.get(), m_batch.topic.toUtf8().constData(), partition)->offset =
+        offset;
     if (rd_kafka_error_t* e = rd_kafka_seek_partitions(m_rk.get(), list.get(), 0))
         rd_kafka_error_destroy(e);
+}
+
+bool Sink::Member::acceptPosition(const rd_kafka_message_t* msg) {
+    const int p = msg->partition;
+    const auto pos = m_position.find(p);
+    if (pos == m_position.end()) {
+        // Fetched under an earlier assignment: another member may own it now.
+        ++m_sink.m_strayMessages;
+        qCDebug(lcSink) << "member" << m_index << "dropped" << p << "@" << msg->offset
+                        << "(partition not assigned)";
+        return false;
+    }
+    qint64 expected = pos->second;
+    if (expected < 0) {
+        // Assigned from the beginning: the fetch response told the log's start offset.
+        int64_t low = -1, high = -1;
+        if (rd_kafka_get_watermark_offsets(m_rk.get(), m_batch.topic.toUtf8().constData(), p, &low, &high) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR &&
+            low >= 0)
+            expected = low;
+    }
+    if (expected >= 0 && msg->offset < expected) {
+        // Already in the batch or in the database (a fetch from before a seek or a rebalance).
+        ++m_sink.m_strayMessages;
+        qCDebug(lcSink) << "member" << m_index << "dropped" << p << "@" << msg->offset << "(expected"
+                        << expected << ")";
+        return false;
+    }
+    if (expected >= 0 && msg->offset > expected) {
+        // Offsets can have holes (transaction markers, compaction, retention), but a fetcher
+        // that skipped messages looks the same: read from the expected offset once more, and
+        // accept the hole only if it is still there.
+        const auto seen = m_gapSeen.find(p);
+        if (seen == m_gapSeen.end() || seen->second != msg->offset) {
+            m_gapSeen[p] = msg->offset;
+            ++m_sink.m_gapsRechecked;
+            qCDebug(lcSink) << "member" << m_index << "got" << p << "@" << msg->offset << "expecting"
+                            << expected << ": reading from" << expected << "again";
+            pos->second = expected;
+            seek(p, expected);
+            return false;
+        }
+        qCDebug(lcSink) << "member" << m_index << "accepts the hole in" << p << "from" << expected << "to"
+                        << msg->offset;
+    }
+    m_gapSeen.erase(p);
+    pos->second = msg->offset + 1;
+    return true;
 }
 
 void Sink::Member::dropPartitions(const rd_kafka_topic_partition_list_t* parts) {
@@ -457,13 +591,19 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
             backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
         }
         QList<int> ids;
+        m_position.clear();
+        m_gapSeen.clear();
         for (int i = 0; i < parts->cnt; ++i) {
-            const auto it = stored.find(parts->elems[i].partition);
+            const int p = parts->elems[i].partition;
+            const auto it = stored.find(p);
             parts->elems[i].offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+            m_position[p] = it != stored.end() ? it->second : -1;
             if (it != stored.end())
                 m_kafkaOffsets[it->first] = it->second;
-            ids << parts->elems[i].partition;
+            ids << p;
         }
+        qCDebug(lcSink) << "member" << m_index << "assigned" << m_position << "batch rows"
+                        << m_batch.rows.size();
         rd_kafka_assign(m_rk.get(), parts);
         // Kafka's committed offsets may be behind the database (a commit of the previous owner
         // failed): bring them level from the loop, outside this callback.
@@ -477,12 +617,17 @@ void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
         // Persist what we have for these partitions before another member takes them; if the
         // database refuses, drop it: it was not committed, so the new owner reads it again.
-        if (!m_inFlush && !m_batch.empty())
+        // A lost assignment (this member was dropped from the group) may have a new owner already.
+        if (!m_inFlush && !m_batch.empty() && !rd_kafka_assignment_lost(m_rk.get()))
             writeOnce();
+        qCDebug(lcSink) << "member" << m_index << "revoked; dropping" << m_batch.rows.size()
+                        << "unwritten rows; lost:" << (rd_kafka_assignment_lost(m_rk.get()) != 0);
         dropPartitions(parts);
     }
     rd_kafka_assign(m_rk.get(), nullptr);
     m_kafkaOffsets.clear();
+    m_position.clear();
+    m_gapSeen.clear();
     std::lock_guard lock(m_assignMutex);
     m_assigned.clear();
 }
@@ -602,6 +747,9 @@ SinkStatus Sink::status() const {
         s.batches += m->batches;
         s.assignments << m->assigned();
     }
+    s.strayDropped = m_strayMessages.load();
+    s.gapsRechecked = m_gapsRechecked.load();
+    s.fencedBatches = m_fencedBatches.load();
     s.members = static_cast<int>(m_members.size());
     s.paused = m_paused.load();
     s.databaseUp = m_databaseDownMembers.load() == 0;

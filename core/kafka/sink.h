@@ -31,6 +31,9 @@ struct SinkStatus {
     qint64 duplicates = 0; // redelivered events the database already had
     qint64 deadLetters = 0;
     qint64 batches = 0;
+    qint64 strayDropped = 0;  // fetched under an earlier assignment or position, not used
+    qint64 gapsRechecked = 0; // offsets missing in a fetch, read again to be sure
+    qint64 fencedBatches = 0; // batches refused because another writer moved the stored offset
     int members = 0;
     bool databaseUp = true;
     bool paused = false;
@@ -42,6 +45,10 @@ struct SinkStatus {
 // Each member is a thread with its own consumer and its own Store connection. Per batch, one
 // transaction stores rows, movie_stats, dead letters and the next offsets; on assignment a member
 // seeks to the offsets in the database, and after each transaction commits them to Kafka too.
+// Two safeguards keep that true when Kafka's view and the member's disagree: every message's
+// offset is checked against the position the member expects (a stray message from an earlier
+// assignment is dropped, a jump is read again once), and each transaction moves an offset only
+// from the value the member last saw (a member that missed a rebalance is fenced, not obeyed).
 // Thread: create, start and stop from one thread; status() from any thread. Signals come from
 // member threads (use queued connections).
 // Errors: a database outage pauses the member, retries with backoff and emits problem() once and
@@ -99,6 +106,9 @@ private:
     mutable std::mutex m_errorMutex;
     QString m_lastError;
     std::atomic<int> m_databaseDownMembers{0};
+    std::atomic<qint64> m_strayMessages{0};
+    std::atomic<qint64> m_gapsRechecked{0};
+    std::atomic<qint64> m_fencedBatches{0};
 };
 
 } // namespace loadlevel::kafka

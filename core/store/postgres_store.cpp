@@ -111,11 +111,25 @@ WITH input AS (
 )
 SELECT count(*) FROM inserted)";
 
+// Moves each offset only from the value its writer expects (a compare-and-set; the row lock taken
+// by ON CONFLICT makes concurrent writers wait and then see the newest value). A row is created
+// only by a writer that expects none. Returns the partitions that were not moved.
 constexpr const char* kUpsertOffsets = R"(
-INSERT INTO kafka_offsets (cluster_id, group_id, topic, kafka_partition, next_offset, updated_at)
-SELECT ?, ?, ?, p, o, now() FROM unnest(?::int[], ?::bigint[]) AS t(p, o)
-ON CONFLICT (cluster_id, group_id, topic, kafka_partition) DO UPDATE
-   SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at)";
+WITH input AS (
+  SELECT * FROM unnest(?::int[], ?::bigint[], ?::bigint[]) AS t(p, o, expected)
+), written AS (
+  INSERT INTO kafka_offsets AS k (cluster_id, group_id, topic, kafka_partition, next_offset, updated_at)
+  SELECT c.cluster_id, c.group_id, c.topic, p, o, now()
+    FROM input, (SELECT ?::text AS cluster_id, ?::text AS group_id, ?::text AS topic) c
+   WHERE expected = -1 OR EXISTS (SELECT 1 FROM kafka_offsets e
+                                   WHERE (e.cluster_id, e.group_id, e.topic, e.kafka_partition)
+                                       = (c.cluster_id, c.group_id, c.topic, p))
+  ON CONFLICT (cluster_id, group_id, topic, kafka_partition) DO UPDATE
+     SET next_offset = EXCLUDED.next_offset, updated_at = EXCLUDED.updated_at
+   WHERE k.next_offset = (SELECT i.expected FROM input i WHERE i.p = k.kafka_partition)
+  RETURNING k.kafka_partition
+)
+SELECT p FROM input WHERE p NOT IN (SELECT kafka_partition FROM written) ORDER BY p)";
 
 constexpr const char* kInsertDeadLetter = R"(
 INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
@@ -242,6 +256,12 @@ Result<QSqlDatabase> PostgresStore::db() {
             QStringLiteral("keepalives_idle=5"),  QStringLiteral("keepalives_interval=2"),
             QStringLiteral("keepalives_count=3"), QStringLiteral("tcp_user_timeout=10000")};
         const auto items = QUrlQuery(m_url).queryItems(QUrl::FullyDecoded);
+        // A sink process frozen inside its transaction (SIGSTOP, a VM paused, a debugger) would
+        // hold its row locks for good and stall every other member: the server ends such a
+        // transaction after 10 s (the Kafka session timeout), and the frozen member, once back, is
+        // fenced by the stored offsets. A user's own `options` parameter replaces this one.
+        if (std::ranges::none_of(items, [](const auto& kv) { return kv.first == u"options"; }))
+            options << QStringLiteral("options='-c idle_in_transaction_session_timeout=10000'");
         for (const auto& [k, v] : items) {
             QString value = v;
             value.replace(u'\\', QStringLiteral("\\\\")).replace(u'\'', QStringLiteral("\\'"));
@@ -268,6 +288,29 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
         d->rollback();
         return fail(dbError(what, e));
     };
+
+    // Offsets first: a fenced batch costs no row inserts.
+    if (!batch.offsets.empty()) {
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kUpsertOffsets));
+        q.addBindValue(
+            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.partition); }));
+        q.addBindValue(
+            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.nextOffset); }));
+        q.addBindValue(
+            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.expected); }));
+        q.addBindValue(batch.clusterId);
+        q.addBindValue(batch.group);
+        q.addBindValue(batch.topic);
+        if (!q.exec())
+            return abort(QStringLiteral("storing offsets"), q.lastError());
+        while (q.next())
+            result.fenced.push_back(q.value(0).toInt());
+        if (!result.fenced.empty()) {
+            d->rollback();
+            return result;
+        }
+    }
 
     if (!batch.rows.empty()) {
         const auto& rows = batch.rows;
@@ -318,20 +361,6 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
                 return abort(QStringLiteral("storing a dead letter"), q.lastError());
             result.deadLetters += q.numRowsAffected() > 0 ? 1 : 0;
         }
-    }
-
-    if (!batch.offsets.empty()) {
-        QSqlQuery q(*d);
-        q.prepare(QString::fromUtf8(kUpsertOffsets));
-        q.addBindValue(batch.clusterId);
-        q.addBindValue(batch.group);
-        q.addBindValue(batch.topic);
-        q.addBindValue(
-            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.partition); }));
-        q.addBindValue(
-            arrayLiteral(batch.offsets, [](const OffsetRecord& o) { return QString::number(o.nextOffset); }));
-        if (!q.exec())
-            return abort(QStringLiteral("storing offsets"), q.lastError());
     }
 
     if (!d->commit())

@@ -207,6 +207,43 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
     };
     const QString now = nowText();
 
+    // Offsets first: a fenced batch costs no row inserts. BEGIN IMMEDIATE holds the write lock,
+    // so the check and the update see the same value.
+    if (!batch.offsets.empty()) {
+        QSqlQuery check(*d);
+        check.prepare(
+            QStringLiteral("SELECT next_offset FROM kafka_offsets WHERE cluster_id = ? AND group_id = ? "
+                           "AND topic = ? AND kafka_partition = ?"));
+        QSqlQuery q(*d);
+        q.prepare(QString::fromUtf8(kUpsertOffset));
+        for (const auto& o : batch.offsets) {
+            check.addBindValue(batch.clusterId);
+            check.addBindValue(batch.group);
+            check.addBindValue(batch.topic);
+            check.addBindValue(o.partition);
+            if (!check.exec())
+                return abort(QStringLiteral("reading offsets"), check.lastError());
+            const qint64 stored = check.next() ? check.value(0).toLongLong() : -1;
+            check.finish();
+            if (stored != o.expected) {
+                result.fenced.push_back(o.partition);
+                continue;
+            }
+            q.addBindValue(batch.clusterId);
+            q.addBindValue(batch.group);
+            q.addBindValue(batch.topic);
+            q.addBindValue(o.partition);
+            q.addBindValue(o.nextOffset);
+            q.addBindValue(now);
+            if (!q.exec())
+                return abort(QStringLiteral("storing offsets"), q.lastError());
+        }
+        if (!result.fenced.empty()) {
+            QSqlQuery(*d).exec(QStringLiteral("ROLLBACK"));
+            return result;
+        }
+    }
+
     // SQLite runs in-process: a prepared statement per row inside one transaction costs no round
     // trips, which is what the unnest() statement saves on PostgreSQL.
     std::map<qint64, std::pair<qint64, double>> stats; // movie -> (count, sum) of inserted rows
@@ -269,20 +306,6 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
         }
     }
 
-    if (!batch.offsets.empty()) {
-        QSqlQuery q(*d);
-        q.prepare(QString::fromUtf8(kUpsertOffset));
-        for (const auto& o : batch.offsets) {
-            q.addBindValue(batch.clusterId);
-            q.addBindValue(batch.group);
-            q.addBindValue(batch.topic);
-            q.addBindValue(o.partition);
-            q.addBindValue(o.nextOffset);
-            q.addBindValue(now);
-            if (!q.exec())
-                return abort(QStringLiteral("storing offsets"), q.lastError());
-        }
-    }
     if (!control.exec(QStringLiteral("COMMIT")))
         return abort(QStringLiteral("commit"), control.lastError());
     return result;

@@ -33,9 +33,13 @@ struct DeadLetter {
 };
 
 // The next offset to consume for one partition, written in the same transaction as the rows.
+// `expected` is the offset the writer last read or wrote for the partition (-1: none stored yet).
+// It fences writers: if another writer moved the offset since (a member that missed a rebalance,
+// or a commit that went through although its reply was lost), the batch is refused.
 struct OffsetRecord {
     int partition = -1;
     qint64 nextOffset = -1;
+    qint64 expected = -1;
 };
 
 // One sink batch: stored atomically (all or nothing).
@@ -53,6 +57,9 @@ struct BatchResult {
     qint64 inserted = 0;   // new rows
     qint64 duplicates = 0; // rows whose event_id was already stored (redelivery)
     qint64 deadLetters = 0;
+    // Partitions whose stored offset was not the one expected. When not empty, nothing of the
+    // batch was stored: read the offsets again (storedOffsets) and continue from there.
+    std::vector<int> fenced;
 };
 
 struct DeadLetterRow {
@@ -110,7 +117,8 @@ public:
     virtual Result<void> forgetOffsets(const QString& clusterId, const QString& group,
                                        const QString& topic) = 0;
 
-    // One transaction: rows (duplicates ignored), movie_stats, dead letters and offsets.
+    // One transaction: rows (duplicates ignored), movie_stats, dead letters and offsets; or
+    // nothing, when an offset is fenced (see OffsetRecord).
     virtual Result<BatchResult> writeBatch(const Batch& batch) = 0;
 
     // Read side.

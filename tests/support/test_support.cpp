@@ -32,9 +32,13 @@ QString uniqueName(const QString& prefix) {
         .arg(QRandomGenerator::global()->bounded(100000));
 }
 
-int runStack(const QStringList& args) {
+int runStack(const QStringList& args, const QStringList& environment) {
     QProcess p;
     p.setProcessChannelMode(QProcess::ForwardedChannels);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString& kv : environment)
+        env.insert(kv.section(u'=', 0, 0), kv.section(u'=', 1));
+    p.setProcessEnvironment(env);
     p.start(stack().script, args);
     if (!p.waitForFinished(120000))
         return -1;

@@ -22,7 +22,7 @@ bool inCi();
 QString uniqueName(const QString& prefix);
 
 // Runs scripts/stack with the arguments; returns its exit code (output goes to the test log).
-int runStack(const QStringList& args);
+int runStack(const QStringList& args, const QStringList& environment = {});
 
 // Points XDG_CONFIG_HOME at a folder of this test process's own, so that settings and profiles
 // never touch the user's. Call before QApplication reads anything (Q_CONSTRUCTOR_FUNCTION).
