@@ -72,6 +72,13 @@ int main(int argc, char* argv[]) {
     QCoreApplication::setOrganizationName(QStringLiteral("loadlevel"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION));
 
+    // The settings and data folders are the desktop app's ("loadlevel"); the version line names
+    // this program.
+    if (const QStringList args = QCoreApplication::arguments();
+        args.size() == 2 && (args[1] == u"--version" || args[1] == u"-v")) {
+        std::printf("loadlevel-cli %s\n", LOADLEVEL_VERSION);
+        return 0;
+    }
     QCommandLineParser p;
     p.setApplicationDescription(
         QStringLiteral("Loadlevel: fire ratings through Kafka into PostgreSQL, exactly once.\n\n") +

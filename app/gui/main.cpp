@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QSettings>
 #include <QTimer>
 #include <cstdio>
@@ -83,6 +84,9 @@ int main(int argc, char* argv[]) {
     QApplication::setOrganizationName(QStringLiteral("loadlevel"));
     QApplication::setApplicationDisplayName(QStringLiteral("Loadlevel"));
     QApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION));
+    // The installed .desktop entry and icon (packaging/): window managers match the window to them.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.loadlevel.Loadlevel"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.loadlevel.Loadlevel")));
 
     QCommandLineParser p;
     p.setApplicationDescription(
