@@ -268,13 +268,14 @@ private slots:
         lines += "{\"user_id\":1,\"movie_id\":2,\"rating\":3,\"x\":\"\xff\xfe\"}\n";
         lines += R"({"user_id":1,"rating":3})"
                  "\n";
-        lines += "{\"pad\":\"" + QByteArray(100000, 'x') + "\"}\n";
+        lines += "{\"pad\":\"" + QByteArray(1000000, 'x') + "\"}\n"; // 1 MB, under the broker's 1 MiB limit
         lines += R"({"user_id":77,"movie_id":88,"rating":4})"
                  "\n";
         QProcess kcat;
         kcat.start(QStringLiteral("kcat"),
                    {QStringLiteral("-P"), QStringLiteral("-b"), m_stack.kafka, QStringLiteral("-t"), topic,
-                    QStringLiteral("-p"), QStringLiteral("0")});
+                    QStringLiteral("-p"), QStringLiteral("0"), QStringLiteral("-X"),
+                    QStringLiteral("message.max.bytes=2000000")});
         QVERIFY2(kcat.waitForStarted(10000), "kcat is not installed (scripts/setup)");
         kcat.write(lines);
         kcat.closeWriteChannel();
