@@ -347,6 +347,7 @@ bool Sink::Member::writeOnce() {
         // of the batch is written on the next attempt.
         if (!resync(r->fenced))
             return false;
+        markDatabaseUp(); // it answered
         return m_batch.empty() ? (clearBatch(), true) : writeOnce();
     }
     persisted += r->inserted;
