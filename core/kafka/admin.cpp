@@ -69,11 +69,9 @@ Error Admin::explained(Error elsewise) const {
     std::lock_guard lock(m_login->mutex);
     if (m_login->reason.isEmpty())
         return elsewise;
-    QString text =
-        QStringLiteral("Kafka at %1 refused the login: %2").arg(m_config.bootstrapServers(), m_login->reason);
-    if (const QString hint = m_config.authenticationHint(); !hint.isEmpty())
-        text += u"; " + hint;
-    return Error::failed(text);
+    return Error::failed(
+        QStringLiteral("Kafka at %1 refused the login: %2")
+            .arg(m_config.bootstrapServers(), m_config.explainRefusedLogin(m_login->reason)));
 }
 
 Result<MetadataHandle> Admin::metadata(const QString& topic, std::chrono::milliseconds timeout) {

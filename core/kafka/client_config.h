@@ -54,10 +54,10 @@ public:
     [[nodiscard]] Result<ConfHandle> build(const std::vector<Property>& defaults = {},
                                            const std::vector<Property>& forced = {}) const;
 
-    // What to tell a user whose login the broker refused, beyond the broker's words: empty, or
-    // a known cause. The one known: librdkafka before 2.6.1 sends a SCRAM proof that Kafka 3.8.1
-    // and later refuse (the client nonce twice; confluentinc/librdkafka#4895).
-    [[nodiscard]] QString authenticationHint() const;
+    // The broker's reason for a refused login, and a known cause when there is one. The one known:
+    // librdkafka before 2.6.1 sends a SCRAM proof that Kafka 3.8.1 and later refuse (the client
+    // nonce twice; confluentinc/librdkafka#4895).
+    [[nodiscard]] QString explainRefusedLogin(const QString& reason) const;
 
     // "key=value, ..." with secret values replaced by "[redacted]", for logs and reports.
     [[nodiscard]] QString redacted() const;

@@ -24,7 +24,7 @@ Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, c
     p->m_topicName = topic;
     p->m_onDelivery = std::move(onDelivery);
     p->m_onError = std::move(onError);
-    p->m_authHint = config.authenticationHint();
+    p->m_config = config;
     rd_kafka_conf_set_opaque(conf->get(), p.get());
     rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::onDeliveryReport);
     rd_kafka_conf_set_error_cb(conf->get(), &Producer::onClientError);
@@ -91,8 +91,8 @@ void Producer::onClientError(rd_kafka_t* rk, int err, const char* reason, void* 
         return;
     }
     const auto code = static_cast<rd_kafka_resp_err_t>(err);
-    if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION && !self->m_authHint.isEmpty())
-        text += u"; " + self->m_authHint;
+    if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+        text = self->m_config.explainRefusedLogin(text);
     if (code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || code == RD_KAFKA_RESP_ERR__TRANSPORT)
         self->m_onError(Error::unavailable(text));
     else

@@ -59,7 +59,7 @@ private:
     KafkaHandle m_rk;
     TopicHandle m_topic;
     QString m_topicName;
-    QString m_authHint; // ClientConfig::authenticationHint(), added to a refused login
+    ClientConfig m_config; // explains a refused login
     DeliveryHandler m_onDelivery;
     ErrorHandler m_onError;
     std::atomic<bool> m_stop{false};

@@ -75,6 +75,11 @@ private:
     bool flush();                                // write the batch, retrying while the database is down
     bool writeOnce();                            // one attempt
     bool resync(const std::vector<int>& fenced); // after a fenced batch; false: database down
+    // The partition's offset in the database as this member last read or wrote it; -1: none.
+    qint64 knownStoredOffset(int partition) const {
+        const auto it = m_kafkaOffsets.find(partition);
+        return it != m_kafkaOffsets.end() ? it->second : -1;
+    }
     void clearBatch();
     void dropPartitions(const rd_kafka_topic_partition_list_t* parts);
     void setPaused(bool paused);
@@ -104,9 +109,8 @@ private:
         if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
             err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
             QString text = QString::fromUtf8(reason);
-            if (const QString hint = self->m_sink.m_config.authenticationHint();
-                err == RD_KAFKA_RESP_ERR__AUTHENTICATION && !hint.isEmpty())
-                text += u"; " + hint;
+            if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
+                text = self->m_sink.m_config.explainRefusedLogin(text);
             self->m_sink.reportProblem(
                 QStringLiteral("sink member %1: Kafka: %2").arg(self->m_index).arg(text));
         }
@@ -320,10 +324,8 @@ void Sink::Member::clearBatch() {
 
 bool Sink::Member::writeOnce() {
     m_batch.offsets.clear();
-    for (const auto& [p, next] : m_nextOffsets) {
-        const auto known = m_kafkaOffsets.find(p);
-        m_batch.offsets.push_back({p, next, known != m_kafkaOffsets.end() ? known->second : -1});
-    }
+    for (const auto& [p, next] : m_nextOffsets)
+        m_batch.offsets.push_back({p, next, knownStoredOffset(p)});
     auto r = m_store->writeBatch(m_batch);
     if (lcSink().isDebugEnabled()) {
         std::map<int, std::pair<qint64, qint64>> ranges; // partition -> first, last offset
@@ -388,8 +390,7 @@ bool Sink::Member::resync(const std::vector<int>& fenced) {
     for (const int p : fenced) {
         const auto it = stored->find(p);
         const qint64 now = it != stored->end() ? it->second : -1;
-        const auto known = m_kafkaOffsets.find(p);
-        const qint64 expected = known != m_kafkaOffsets.end() ? known->second : -1;
+        const qint64 expected = knownStoredOffset(p);
         const auto dropped =
             std::erase_if(m_batch.rows, [p](const store::RatingRow& r) { return r.partition == p; }) +
             std::erase_if(m_batch.deadLetters, [p](const store::DeadLetter& d) { return d.partition == p; });
