@@ -57,6 +57,7 @@ void Admin::onClientError(rd_kafka_t*, int err, const char* reason, void* opaque
     auto* login = static_cast<LoginTrouble*>(opaque);
     std::lock_guard lock(login->mutex);
     login->reason = QString::fromUtf8(reason);
+    login->tls = err == RD_KAFKA_RESP_ERR__SSL;
 }
 
 bool Admin::loginRefused() const {
@@ -69,6 +70,9 @@ Error Admin::explained(Error elsewise) const {
     std::lock_guard lock(m_login->mutex);
     if (m_login->reason.isEmpty())
         return elsewise;
+    if (m_login->tls)
+        return Error::failed(QStringLiteral("the TLS connection to Kafka at %1 failed: %2")
+                                 .arg(m_config.bootstrapServers(), m_login->reason));
     return Error::failed(
         QStringLiteral("Kafka at %1 refused the login: %2")
             .arg(m_config.bootstrapServers(), m_config.explainRefusedLogin(m_login->reason)));

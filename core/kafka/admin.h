@@ -72,6 +72,7 @@ private:
     struct LoginTrouble {
         std::mutex mutex;
         QString reason;
+        bool tls = false; // the TLS handshake failed (an untrusted certificate, say), not SASL
     };
     static void onClientError(rd_kafka_t*, int err, const char* reason, void* opaque);
     // Fails at once when the broker refused the login; `elsewise` otherwise.

@@ -9,6 +9,26 @@ using test::SinkTrace;
 class TestPipeline final : public PipelineFixture {
     Q_OBJECT
 
+    struct DemoOutcome {
+        int exitCode = -1;
+        QString out;
+    };
+    // `loadlevel-cli demo` of `count` events through `kafka` with a client.properties file, into
+    // a topic of its own.
+    DemoOutcome demoThrough(const QString& kafka, const QString& propertiesFile, const QString& topicPrefix,
+                            int count) {
+        QProcess p;
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                {QStringLiteral("demo"), QStringLiteral("--kafka"), kafka, QStringLiteral("--kafka-config"),
+                 propertiesFile, QStringLiteral("--db"), m_stack.db, QStringLiteral("--topic"),
+                 test::uniqueName(topicPrefix), QStringLiteral("--count"), QString::number(count)});
+        const bool finished = p.waitForFinished(180000); // a guard against a hang, not a timing check
+        if (!finished)
+            p.kill();
+        return DemoOutcome{finished ? p.exitCode() : -1, QString::fromUtf8(p.readAll())};
+    }
+
 private slots:
     void initTestCase() {
         LOADLEVEL_REQUIRE_STACK(m_stack);
@@ -138,22 +158,8 @@ private slots:
                             .toUtf8());
             return path;
         };
-        struct Outcome {
-            int exitCode = -1;
-            QString out;
-        };
         auto demo = [&](const QString& propertiesFile) {
-            QProcess p;
-            p.setProcessChannelMode(QProcess::MergedChannels);
-            p.start(QStringLiteral(LOADLEVEL_CLI_PATH),
-                    {QStringLiteral("demo"), QStringLiteral("--kafka"), sasl,
-                     QStringLiteral("--kafka-config"), propertiesFile, QStringLiteral("--db"), m_stack.db,
-                     QStringLiteral("--topic"), test::uniqueName(QStringLiteral("sasl")),
-                     QStringLiteral("--count"), QStringLiteral("5000")});
-            const bool finished = p.waitForFinished(180000); // a guard against a hang, not a timing check
-            if (!finished)
-                p.kill();
-            return Outcome{finished ? p.exitCode() : -1, QString::fromUtf8(p.readAll())};
+            return demoThrough(sasl, propertiesFile, QStringLiteral("sasl"), 5000);
         };
 
         const auto plain =
@@ -184,6 +190,40 @@ private slots:
             QVERIFY(scram.out.contains(u"persisted 5000 · missing 0 · duplicates 0"));
         }
         QVERIFY(!scram.out.contains(password));
+    }
+
+    void tlsCarriesThePipelineAndAnUntrustedBrokerIsRefused() {
+        // The stack's TLS listener, its certificate signed by the stack's own CA. Trusting that CA
+        // (ssl.ca.location) carries the pipeline; without it the handshake fails, said at once.
+        const QString tls = qEnvironmentVariable("LOADLEVEL_KAFKA_TLS");
+        const QString ca = qEnvironmentVariable("LOADLEVEL_KAFKA_TLS_CA");
+        if (tls.isEmpty() || ca.isEmpty()) {
+            if (test::inCi())
+                QFAIL("LOADLEVEL_KAFKA_TLS and LOADLEVEL_KAFKA_TLS_CA must be set in CI (scripts/stack env)");
+            QSKIP("no TLS listener: eval \"$(scripts/stack env)\"");
+        }
+        QTemporaryDir dir;
+        auto demo = [&](const QString& properties, int count) {
+            const QString path = dir.filePath(QStringLiteral("client-%1.properties").arg(count));
+            QFile f(path);
+            if (f.open(QIODevice::WriteOnly))
+                f.write(properties.toUtf8());
+            f.close();
+            const auto outcome = demoThrough(tls, path, QStringLiteral("tls"), count);
+            return std::pair{outcome.exitCode, outcome.out};
+        };
+
+        const auto [trustedExit, trusted] =
+            demo(QStringLiteral("security.protocol=SSL\nssl.ca.location=%1\n").arg(ca), 5000);
+        QVERIFY2(trustedExit == 0, qPrintable(trusted.right(2000)));
+        QVERIFY2(trusted.contains(u"persisted 5000 · missing 0 · duplicates 0"),
+                 qPrintable(trusted.right(2000)));
+
+        const auto [untrustedExit, untrusted] = demo(QStringLiteral("security.protocol=SSL\n"), 1000);
+        QVERIFY2(untrustedExit != 0, qPrintable(untrusted.right(2000)));
+        QVERIFY2(untrusted.contains(u"the TLS connection to Kafka at") &&
+                     untrusted.contains(u"certificate verify failed"),
+                 qPrintable(untrusted.right(2000)));
     }
 
     void secretsStayOutOfEveryOutputAndFile() {
