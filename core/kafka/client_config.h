@@ -19,6 +19,7 @@ inline constexpr const char* kClientId = "client.id";
 inline constexpr const char* kGroupId = "group.id";
 inline constexpr const char* kIdempotence = "enable.idempotence";
 inline constexpr const char* kLinger = "linger.ms";
+inline constexpr const char* kMaxInFlight = "max.in.flight.requests.per.connection";
 inline constexpr const char* kPartitioner = "partitioner";
 inline constexpr const char* kAutoCommit = "enable.auto.commit";
 inline constexpr const char* kAutoOffsetStore = "enable.auto.offset.store";

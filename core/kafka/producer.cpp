@@ -16,7 +16,17 @@ Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, c
                               {key::kQueueMaxMessages, "500000"},
                               {key::kClientId, "loadlevel-producer"}},
                              // Durable acceptance depends on these; acks=all follows from idempotence.
-                             {{key::kIdempotence, "true"}});
+                             // One request in flight per broker: librdkafka 2.0.2 infers that an
+                             // earlier, failed request was written after all when a later one is
+                             // acknowledged ("implicit ack"), and reports its messages delivered.
+                             // Brokers since KIP-360 accept a producer's first batch on a partition
+                             // at any sequence number, so on a fresh partition (its first request
+                             // refused while the leader was being set up, the next one taken) those
+                             // messages were never written: a CI run found a partition whose log
+                             // starts at sequence 4, its events 0..3 acknowledged and lost. With one
+                             // request in flight, a failed request is retried before the next one
+                             // is sent; the inference cannot be made.
+                             {{key::kIdempotence, "true"}, {key::kMaxInFlight, "1"}});
     if (!conf)
         return fail(conf.error());
 

@@ -315,7 +315,10 @@ private slots:
         kcat.start(QStringLiteral("kcat"),
                    {QStringLiteral("-P"), QStringLiteral("-b"), m_stack.kafka, QStringLiteral("-t"), topic,
                     QStringLiteral("-p"), QStringLiteral("0"), QStringLiteral("-X"),
-                    QStringLiteral("message.max.bytes=2000000")});
+                    QStringLiteral("message.max.bytes=2000000"),
+                    // In order: a fresh partition can refuse the first request and take the
+                    // next, and kcat would then retry the first batch behind the 1 MB one.
+                    QStringLiteral("-X"), QStringLiteral("max.in.flight.requests.per.connection=1")});
         QVERIFY2(kcat.waitForStarted(10000), "kcat is not installed (scripts/setup)");
         kcat.write(lines);
         kcat.closeWriteChannel();
