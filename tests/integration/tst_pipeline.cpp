@@ -13,10 +13,16 @@ class TestPipeline final : public PipelineFixture {
         int exitCode = -1;
         QString out;
     };
-    // `loadlevel-cli demo` of `count` events through `kafka` with a client.properties file, into
-    // a topic of its own.
-    DemoOutcome demoThrough(const QString& kafka, const QString& propertiesFile, const QString& topicPrefix,
+    // `loadlevel-cli demo` of `count` events through `kafka`, with `properties` as its
+    // client.properties file, into a topic of its own.
+    DemoOutcome demoThrough(const QString& kafka, const QString& properties, const QString& topicPrefix,
                             int count) {
+        QTemporaryDir dir;
+        const QString propertiesFile = dir.filePath(QStringLiteral("client.properties"));
+        QFile f(propertiesFile);
+        if (f.open(QIODevice::WriteOnly))
+            f.write(properties.toUtf8());
+        f.close();
         QProcess p;
         p.setProcessChannelMode(QProcess::MergedChannels);
         p.start(QStringLiteral(LOADLEVEL_CLI_PATH),
@@ -146,20 +152,14 @@ private slots:
                 QFAIL("LOADLEVEL_KAFKA_SASL must be set in CI (scripts/stack env)");
             QSKIP("no SASL listener: eval \"$(scripts/stack env)\"");
         }
-        QTemporaryDir dir;
         auto properties = [&](const QString& mechanism, const QString& module, const QString& pw) {
-            const QString path = dir.filePath(mechanism + u".properties");
-            QFile f(path);
-            if (f.open(QIODevice::WriteOnly))
-                f.write(QStringLiteral("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=%1\n"
-                                       "sasl.jaas.config=org.apache.kafka.common.security.%2 required "
-                                       "username=\"%3\" password=\"%4\";\n")
-                            .arg(mechanism, module, user, pw)
-                            .toUtf8());
-            return path;
+            return QStringLiteral("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=%1\n"
+                                  "sasl.jaas.config=org.apache.kafka.common.security.%2 required "
+                                  "username=\"%3\" password=\"%4\";\n")
+                .arg(mechanism, module, user, pw);
         };
-        auto demo = [&](const QString& propertiesFile) {
-            return demoThrough(sasl, propertiesFile, QStringLiteral("sasl"), 5000);
+        auto demo = [&](const QString& text) {
+            return demoThrough(sasl, text, QStringLiteral("sasl"), 5000);
         };
 
         const auto plain =
@@ -202,28 +202,19 @@ private slots:
                 QFAIL("LOADLEVEL_KAFKA_TLS and LOADLEVEL_KAFKA_TLS_CA must be set in CI (scripts/stack env)");
             QSKIP("no TLS listener: eval \"$(scripts/stack env)\"");
         }
-        QTemporaryDir dir;
-        auto demo = [&](const QString& properties, int count) {
-            const QString path = dir.filePath(QStringLiteral("client-%1.properties").arg(count));
-            QFile f(path);
-            if (f.open(QIODevice::WriteOnly))
-                f.write(properties.toUtf8());
-            f.close();
-            const auto outcome = demoThrough(tls, path, QStringLiteral("tls"), count);
-            return std::pair{outcome.exitCode, outcome.out};
-        };
+        const auto trusted =
+            demoThrough(tls, QStringLiteral("security.protocol=SSL\nssl.ca.location=%1\n").arg(ca),
+                        QStringLiteral("tls"), 5000);
+        QVERIFY2(trusted.exitCode == 0, qPrintable(trusted.out.right(2000)));
+        QVERIFY2(trusted.out.contains(u"persisted 5000 · missing 0 · duplicates 0"),
+                 qPrintable(trusted.out.right(2000)));
 
-        const auto [trustedExit, trusted] =
-            demo(QStringLiteral("security.protocol=SSL\nssl.ca.location=%1\n").arg(ca), 5000);
-        QVERIFY2(trustedExit == 0, qPrintable(trusted.right(2000)));
-        QVERIFY2(trusted.contains(u"persisted 5000 · missing 0 · duplicates 0"),
-                 qPrintable(trusted.right(2000)));
-
-        const auto [untrustedExit, untrusted] = demo(QStringLiteral("security.protocol=SSL\n"), 1000);
-        QVERIFY2(untrustedExit != 0, qPrintable(untrusted.right(2000)));
-        QVERIFY2(untrusted.contains(u"the TLS connection to Kafka at") &&
-                     untrusted.contains(u"certificate verify failed"),
-                 qPrintable(untrusted.right(2000)));
+        const auto untrusted =
+            demoThrough(tls, QStringLiteral("security.protocol=SSL\n"), QStringLiteral("tls"), 1000);
+        QVERIFY2(untrusted.exitCode != 0, qPrintable(untrusted.out.right(2000)));
+        QVERIFY2(untrusted.out.contains(u"the TLS connection to Kafka at") &&
+                     untrusted.out.contains(u"certificate verify failed"),
+                 qPrintable(untrusted.out.right(2000)));
     }
 
     void secretsStayOutOfEveryOutputAndFile() {
