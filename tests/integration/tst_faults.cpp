@@ -252,6 +252,29 @@ private slots:
         }
         expectAllOfIt(run, 100000);
     }
+
+    void aSinkStopsWhileTheBrokerHangs() {
+        // A broker that hangs (SIGSTOP: connections open, no answers) when the sink is told to
+        // stop: leaving the group cannot be confirmed, yet the stop, and with it the desktop app's
+        // exit, must end. The limit below guards against a hang; it is not a speed check.
+        const QString topic = newTopic(QStringLiteral("hangstop"));
+        QProcess* sink = startSinkProcess(topic, test::uniqueName(QStringLiteral("g")),
+                                          {QStringLiteral("--members"), QStringLiteral("2")});
+        load::RunSpec spec;
+        spec.count = 2000;
+        auto m = load::Runner(config(), topic).run(spec);
+        QVERIFY(m.has_value());
+        const auto v = waitVerified(*m, 60000); // the members are in the group and have written
+        QCOMPARE(v.missing, qint64(0));
+        QCOMPARE(test::runStack({QStringLiteral("kafka-pause")}), 0);
+        const auto resume = qScopeGuard([] { test::runStack({QStringLiteral("kafka-resume")}); });
+        sink->terminate();
+        const bool ended = sink->waitForFinished(90000);
+        if (!ended)
+            sink->kill();
+        QVERIFY2(ended, "the sink did not stop while the broker hung");
+        QCOMPARE(sink->exitStatus(), QProcess::NormalExit);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFaults)
