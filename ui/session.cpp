@@ -225,6 +225,9 @@ void Session::startPlan(const load::RunPlan& requested, const RunTarget& target)
     plan.source = QStringLiteral("/loadlevel/desktop");
     if (plan.generator.seed == 0)
         plan.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
+    // Embedded mode: never further ahead of the sink than the cluster keeps (also over HTTP, which
+    // may be this session's own service).
+    plan.holdBack = m_pipe->holdBack();
     const auto config = m_pipe->clientConfig();
     const QString topic = m_settings.topic;
     // The pipeline's live charts count what goes through this pipeline: Kafka runs (an HTTP run

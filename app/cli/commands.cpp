@@ -522,6 +522,7 @@ int runDemo(Context& c) {
     clock.start();
     load::Runner runner((*pipe)->clientConfig(), c.settings.topic);
     runner.setRecorder(&(*pipe)->recorder());
+    runner.setHoldBack((*pipe)->holdBack());
     auto manifest = runner.run(
         spec,
         [&](const load::RunProgress& p) {

@@ -332,6 +332,8 @@ private:
                 break;
             }
             ++m_inFlight;
+            if (m_deps.recorder)
+                ++m_deps.recorder->produced;
         }
         if (p.remaining == 0) {
             ++m_owner.m_rejected;
@@ -343,6 +345,8 @@ private:
 
     // On the producer's poller thread: hand the answers over in batches.
     void onDelivery(const kafka::Delivery& d) {
+        if (m_deps.recorder) // the pipeline's stages count what came in over HTTP too
+            ++(d.ok ? m_deps.recorder->acked : m_deps.recorder->failed);
         std::lock_guard lock(m_mutex);
         m_deliveries.push_back({d.token, d.ok, d.error});
         if (d.ok)

@@ -136,6 +136,10 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
                 target.poll(now + std::chrono::milliseconds(50), completed);
                 continue;
             }
+            if (plan.holdBack && plan.holdBack()) {
+                target.poll(now + std::chrono::milliseconds(10), completed);
+                continue;
+            }
             const auto lateBy = now - nextDue;
             TimelineRow& r = row(now);
             if (lateBy > plan.lateAfter) {
@@ -242,6 +246,11 @@ Result<RunReport> Runner::run(const RunPlan& plan, const ProgressFn& progress,
     auto target = KafkaTarget::create(m_config, m_topic);
     if (!target)
         return fail(target.error());
+    if (!plan.holdBack && m_holdBack) {
+        RunPlan held = plan;
+        held.holdBack = m_holdBack;
+        return runPlan(**target, held, progress, cancel, m_recorder);
+    }
     return runPlan(**target, plan, progress, cancel, m_recorder);
 }
 

@@ -25,6 +25,11 @@ struct RunPlan {
     std::chrono::milliseconds lateAfter{10};
     // After the last send, how long to wait for outstanding answers before giving up on them.
     std::chrono::milliseconds drainTimeout{std::chrono::seconds(330)};
+    // While this says true, nothing more is sent: a destination with little room, such as the
+    // embedded cluster (it drops a partition's oldest data past its retention), is not filled
+    // faster than its reader empties it. Events held back count as late. Called from the run's
+    // thread, often: it must be cheap. Empty: never held.
+    std::function<bool()> holdBack;
 };
 
 struct RunProgress {
@@ -66,6 +71,8 @@ public:
     Runner(kafka::ClientConfig config, QString topic);
     // Counters and send→ack latencies also go here (the pipeline's live metrics); may be null.
     void setRecorder(metrics::Recorder* recorder) { m_recorder = recorder; }
+    // RunPlan::holdBack for the runs of this runner that do not bring their own.
+    void setHoldBack(std::function<bool()> holdBack) { m_holdBack = std::move(holdBack); }
 
     Result<RunManifest> run(const RunSpec& spec, const ProgressFn& progress = {},
                             const std::atomic<bool>* cancel = nullptr);
@@ -77,6 +84,7 @@ private:
     kafka::ClientConfig m_config;
     QString m_topic;
     metrics::Recorder* m_recorder = nullptr;
+    std::function<bool()> m_holdBack;
 };
 
 } // namespace loadlevel::load

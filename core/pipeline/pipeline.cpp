@@ -122,23 +122,33 @@ QString Pipeline::describe() const {
     return m_settings.describe(m_cluster ? m_cluster->bootstrapServers() : QString());
 }
 
+qint64 Pipeline::embeddedBacklogLimit() const {
+    return kafka::EmbeddedCluster::retainedRatingsPerPartition() * m_settings.partitions / 4;
+}
+
 QString Pipeline::runLimitWarning(qint64 events) const {
-    if (!m_cluster)
-        return {};
-    const qint64 perPartition = kafka::EmbeddedCluster::retainedRatingsPerPartition();
-    const qint64 capacity = perPartition * m_settings.partitions;
-    // Keys follow a Zipf law, so partitions fill unevenly: keep a safety margin of one half.
-    if (events <= capacity / 2)
+    if (!m_cluster || events <= embeddedBacklogLimit())
         return {};
     return QStringLiteral(
-               "the embedded cluster keeps only about %1 ratings per partition (%2 in all on %3 "
-               "partitions); a run of %4 can outrun the sink, and ratings it has not read yet are then "
-               "dropped. Keep the sink running during the run, lower the rate, or use a real Kafka "
-               "cluster (--kafka, scripts/stack up)")
-        .arg(perPartition)
-        .arg(capacity)
-        .arg(m_settings.partitions)
-        .arg(events);
+               "the embedded cluster keeps only about %1 ratings per partition; this run of %2 goes "
+               "no more than %3 ratings ahead of the sink, so it is paced by the sink (a paused sink "
+               "holds it). For the full send rate, use a real Kafka cluster (--kafka, scripts/stack up)")
+        .arg(kafka::EmbeddedCluster::retainedRatingsPerPartition())
+        .arg(events)
+        .arg(embeddedBacklogLimit());
+}
+
+std::function<bool()> Pipeline::holdBack() {
+    if (!m_cluster)
+        return {};
+    // The embedded cluster lives in this process and starts empty, so everything it holds came
+    // from this pipeline's producers (the runs and the HTTP service count here what they send and
+    // what failed) and everything the sink read is counted too. Sent, not acknowledged: the
+    // producer's queue can hold more than the cluster keeps.
+    return [recorder = &m_recorder, limit = embeddedBacklogLimit()] {
+        const auto r = std::memory_order_relaxed;
+        return recorder->produced.load(r) - recorder->failed.load(r) - recorder->consumed.load(r) > limit;
+    };
 }
 
 } // namespace loadlevel::pipeline

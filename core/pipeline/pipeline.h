@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace loadlevel::pipeline {
@@ -55,9 +56,16 @@ public:
     // Empty when a run of `events` is safe; otherwise a warning a person can act on (the embedded
     // cluster drops the oldest data of a partition past its retention limit).
     [[nodiscard]] QString runLimitWarning(qint64 events) const;
+    // For RunPlan::holdBack: in embedded mode, true while the events sent to the cluster (and not
+    // failed) that the sink has not read yet are more than a quarter of what the cluster retains
+    // (keys follow a Zipf law, so one partition can take far more than its share): a run of any
+    // size then goes at the sink's pace instead of having its oldest events dropped. Empty in real
+    // mode.
+    [[nodiscard]] std::function<bool()> holdBack();
 
 private:
     Pipeline() = default;
+    [[nodiscard]] qint64 embeddedBacklogLimit() const;
 
     Settings m_settings;
     metrics::Recorder m_recorder;

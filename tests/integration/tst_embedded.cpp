@@ -12,6 +12,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <optional>
 #include <thread>
 
 using namespace loadlevel;
@@ -48,6 +49,26 @@ class TestEmbedded final : public QObject {
             QVERIFY2(err.contains("embedded mode"), err.constData());
         }(); // the output says which mode
         return QJsonDocument::fromJson(out.trimmed().split('\n').last()).object();
+    }
+
+    // An embedded pipeline whose sink has joined its group and is paused; null after a failure.
+    std::unique_ptr<pipeline::Pipeline> startWithSinkPaused(const QString& databaseFile) {
+        pipeline::Settings s;
+        s.database = m_dir.filePath(databaseFile);
+        auto pipe = pipeline::Pipeline::start(s, {});
+        if (!pipe) {
+            qWarning() << pipe.error().message;
+            return {};
+        }
+        if (auto ready = (*pipe)->waitForSink(std::chrono::seconds(60)); !ready) {
+            qWarning() << ready.error().message;
+            return {};
+        }
+        (*pipe)->sink()->setPaused(true);
+        if (!(*pipe)->sink()->status().paused)
+            return {};
+        QTest::qWait(500); // members see the flag on their next poll
+        return std::move(*pipe);
     }
 
 private slots:
@@ -201,27 +222,57 @@ private slots:
     }
 
     void pausedSinkHoldsAndResumedSinkDrains() {
-        pipeline::Settings s;
-        s.database = m_dir.filePath(QStringLiteral("pause.sqlite"));
-        auto pipe = pipeline::Pipeline::start(s, {});
-        QVERIFY(pipe.has_value());
-        kafka::Sink* sink = (*pipe)->sink();
-        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
-
-        sink->setPaused(true);
-        QVERIFY(sink->status().paused);
-        QTest::qWait(500); // members see the flag on their next poll
+        auto pipe = startWithSinkPaused(QStringLiteral("pause.sqlite"));
+        QVERIFY(pipe);
+        kafka::Sink* sink = pipe->sink();
+        const pipeline::Settings& s = pipe->settings();
         load::RunSpec spec;
         spec.count = 2000;
-        auto m = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
+        auto m = load::Runner(pipe->clientConfig(), s.topic).run(spec);
         QVERIFY(m.has_value());
         QTest::qWait(1500);
-        QCOMPARE(*(*pipe)->store().countRatings(m->runId), qint64(0)); // held back while paused
+        QCOMPARE(*pipe->store().countRatings(m->runId), qint64(0)); // held back while paused
 
         sink->setPaused(false);
-        auto v = load::awaitVerification((*pipe)->store(), *m, std::chrono::seconds(60));
+        auto v = load::awaitVerification(pipe->store(), *m, std::chrono::seconds(60));
         QVERIFY(v && v->ok());
         QCOMPARE(v->persisted, qint64(2000));
+    }
+
+    void aRunLargerThanTheClusterKeepsWaitsForTheSink() {
+        // More ratings than the embedded cluster keeps in all its partitions together, sent while
+        // the sink is paused: the run must wait for the sink (Pipeline::holdBack) instead of the
+        // cluster dropping what the sink has not read yet.
+        auto pipe = startWithSinkPaused(QStringLiteral("hold.sqlite"));
+        QVERIFY(pipe);
+        kafka::Sink* sink = pipe->sink();
+        const pipeline::Settings& s = pipe->settings();
+
+        const qint64 count = kafka::EmbeddedCluster::retainedRatingsPerPartition() * s.partitions + 10000;
+        load::Runner runner(pipe->clientConfig(), s.topic);
+        runner.setRecorder(&pipe->recorder());
+        runner.setHoldBack(pipe->holdBack());
+        load::RunSpec spec;
+        spec.count = count;
+        std::atomic<qint64> sent{0};
+        std::optional<Result<load::RunManifest>> result;
+        std::thread sender(
+            [&] { result = runner.run(spec, [&](const load::RunProgress& p) { sent = p.sent; }); });
+        QTRY_VERIFY_WITH_TIMEOUT(sent.load() > 0, 60000);
+        QTest::qWait(2000);
+        const qint64 whilePaused = sent.load();
+        sink->setPaused(false);
+        sender.join();
+        QVERIFY2(whilePaused < count / 2,
+                 qPrintable(
+                     QStringLiteral("%1 of %2 sent while the sink was paused").arg(whilePaused).arg(count)));
+        QVERIFY(result.has_value() && result->has_value());
+        QCOMPARE((*result)->acked, count);
+        auto v = load::awaitVerification(pipe->store(), **result, std::chrono::seconds(180));
+        QVERIFY(v.has_value());
+        QCOMPARE(v->missing, qint64(0));
+        QCOMPARE(v->duplicates, qint64(0));
+        QCOMPARE(v->persisted, count);
     }
 
     void membersChangeWhileRunning() {
@@ -259,6 +310,7 @@ private slots:
         QVERIFY((*pipe)->runLimitWarning(1000).isEmpty());
         const QString w = (*pipe)->runLimitWarning(1000000);
         QVERIFY(w.contains(u"per partition"));
+        QVERIFY(w.contains(u"paced by the sink"));
         QVERIFY(w.contains(u"--kafka"));
         QVERIFY((*pipe)->describe().startsWith(u"embedded mode"));
     }
