@@ -58,8 +58,8 @@ Kafka and the database come from --kafka/--db or LOADLEVEL_KAFKA/LOADLEVEL_DB
 (`eval "$(scripts/stack env)"` sets both for the local stack). Without them `demo` runs embedded:
 librdkafka's mock cluster (3 brokers, in this process) and $XDG_DATA_HOME/loadlevel/loadlevel/
 loadlevel.sqlite. Limit of embedded mode: the mock cluster keeps about 20,000 ratings per partition
-(5 MiB); a sink that falls further behind loses the oldest (the sink reports it; runs that could
-exceed it are warned about).
+(5 MiB) and drops the oldest; a run therefore goes no more than a quarter of that ahead of the sink
+(a large run is paced by the sink; a paused sink holds it).
 Any librdkafka property can be passed with -X key=value, or a Java-style client.properties file
 with --kafka-config (SASL/TLS).
 Exit codes: 0 ok, 1 problem found (events missing, not all acknowledged), 2 usage, 3 unreachable.)txt";

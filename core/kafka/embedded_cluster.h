@@ -16,7 +16,8 @@ namespace loadlevel::kafka {
 // it like to any broker; it lives as long as this object.
 // Limits a user must know (stated in --help and the README):
 //  - each partition keeps at most kRetainedBytesPerPartition of record batches (and 100,000
-//    batches); older data is dropped, so a sink that falls further behind loses events;
+//    batches); older data is dropped, so a sink that falls further behind loses events (runs in
+//    embedded mode are held back to stay well within it: pipeline::Pipeline::holdBack());
 //  - no CreateTopics/ListGroups/DescribeGroups: topics are made with createTopic().
 // Thread: create and destroy on one thread; the fault knobs may be called from any thread.
 class EmbeddedCluster {
