@@ -246,12 +246,10 @@ Result<RunReport> Runner::run(const RunPlan& plan, const ProgressFn& progress,
     auto target = KafkaTarget::create(m_config, m_topic);
     if (!target)
         return fail(target.error());
-    if (!plan.holdBack && m_holdBack) {
-        RunPlan held = plan;
+    RunPlan held = plan;
+    if (!held.holdBack)
         held.holdBack = m_holdBack;
-        return runPlan(**target, held, progress, cancel, m_recorder);
-    }
-    return runPlan(**target, plan, progress, cancel, m_recorder);
+    return runPlan(**target, held, progress, cancel, m_recorder);
 }
 
 Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,

@@ -65,8 +65,10 @@ class TestEmbedded final : public QObject {
             return {};
         }
         (*pipe)->sink()->setPaused(true);
-        if (!(*pipe)->sink()->status().paused)
+        if (!(*pipe)->sink()->status().paused) {
+            qWarning() << "the sink does not say it is paused";
             return {};
+        }
         QTest::qWait(500); // members see the flag on their next poll
         return std::move(*pipe);
     }
