@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "kafka/client_config.h"
 #include "metrics/lag_status.h"
 #include "ui/runs_panel.h"
 #include "ui/settings_dialog.h"
@@ -28,7 +29,6 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <cmath>
-#include <librdkafka/rdkafka.h>
 
 namespace loadlevel::ui {
 
@@ -572,9 +572,9 @@ void MainWindow::showAbout() {
         tr("<h3>Loadlevel %1</h3>"
            "<p>A workbench and load tester for the queue-based load-levelling pattern: ratings go "
            "through Apache Kafka and a sink stores them in PostgreSQL exactly once.</p>"
-           "<p>Built with Qt %2 and librdkafka %3.</p>")
+           "<p>Built with Qt %2 and %3.</p>")
             .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
-                 QString::fromLatin1(rd_kafka_version_str())));
+                 kafka::clientLibrary()));
 }
 
 bool MainWindow::exportChartsPng(const QString& file) {

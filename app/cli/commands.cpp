@@ -192,6 +192,7 @@ int runSink(Context& c) {
     kafka::SinkOptions opt;
     opt.topic = c.settings.topic;
     opt.group = c.settings.group;
+    opt.groupProtocol = c.settings.groupProtocol;
     opt.members = static_cast<int>(*members);
     opt.batchRows = static_cast<int>(*batchRows);
     opt.batchMs = static_cast<int>(*batchMs);
@@ -507,6 +508,14 @@ int runDemo(Context& c) {
     c.console.info(u"loadlevel " + (*pipe)->describe());
     if (const QString w = (*pipe)->runLimitWarning(*count); !w.isEmpty())
         c.console.info(u"warning: " + w);
+    // The producer starts while the sink joins its group (it needs a moment for its producer id).
+    load::Runner runner((*pipe)->clientConfig(), c.settings.topic);
+    runner.setRecorder(&(*pipe)->recorder());
+    runner.setHoldBack((*pipe)->holdBack());
+    if (auto prepared = runner.prepare(); !prepared) {
+        c.console.error(prepared.error().message);
+        return exitFor(prepared.error());
+    }
     c.console.info(QStringLiteral("waiting for the sink to join its consumer group…"));
     if (auto ready = (*pipe)->waitForSink(std::chrono::seconds(60), &interrupted()); !ready) {
         c.console.error(ready.error().message);
@@ -520,9 +529,6 @@ int runDemo(Context& c) {
     spec.source = QStringLiteral("/loadlevel/demo");
     QElapsedTimer clock;
     clock.start();
-    load::Runner runner((*pipe)->clientConfig(), c.settings.topic);
-    runner.setRecorder(&(*pipe)->recorder());
-    runner.setHoldBack((*pipe)->holdBack());
     auto manifest = runner.run(
         spec,
         [&](const load::RunProgress& p) {
@@ -668,6 +674,8 @@ QJsonObject lagJson(const metrics::GroupLag& g) {
             {QStringLiteral("group"), g.group},
             {QStringLiteral("topic"), g.topic},
             {QStringLiteral("members"), g.members},
+            {QStringLiteral("kafka_state"), g.state},
+            {QStringLiteral("group_protocol"), g.protocol},
             {QStringLiteral("status"), metrics::statusName(g.status)},
             {QStringLiteral("complete"), g.complete},
             {QStringLiteral("total_lag"), g.totalLag},
@@ -693,7 +701,11 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
             out << QStringLiteral("group %1: %2").arg(g.group, g.error);
             continue;
         }
-        out << QStringLiteral("group %1 · topic %2 · %3 · status %4%5 · lag %6 (%7 s at %8 msg/s)")
+        // Kafka's own state and protocol beside Loadlevel's status: "Stable, consumer protocol".
+        QString kafka = g.state.isEmpty() ? QString() : u" · Kafka: " + g.state;
+        if (!g.protocol.isEmpty())
+            kafka += QStringLiteral(", %1 protocol").arg(g.protocol);
+        out << QStringLiteral("group %1 · topic %2 · %3%9 · status %4%5 · lag %6 (%7 s at %8 msg/s)")
                    .arg(g.group, g.topic,
                         g.members < 0 ? QStringLiteral("members unknown")
                                       : QStringLiteral("%1 member(s)").arg(g.members),
@@ -701,7 +713,8 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
                         g.complete ? QString() : QStringLiteral(" (window filling)"))
                    .arg(g.totalLag)
                    .arg(seconds(g.lagSeconds))
-                   .arg(g.consumeRate, 0, 'f', 1);
+                   .arg(g.consumeRate, 0, 'f', 1)
+                   .arg(kafka);
         out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
                    .arg(u"PARTITION", 9)
                    .arg(u"END", 12)

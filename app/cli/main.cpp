@@ -1,5 +1,6 @@
 // loadlevel-cli: thin commands over the headless core.
 #include "commands.h"
+#include "kafka/client_config.h"
 
 #include <QCoreApplication>
 #include <cstdio>
@@ -76,7 +77,8 @@ int main(int argc, char* argv[]) {
     // this program.
     if (const QStringList args = QCoreApplication::arguments();
         args.size() == 2 && (args[1] == u"--version" || args[1] == u"-v")) {
-        std::printf("loadlevel-cli %s\n", LOADLEVEL_VERSION);
+        std::printf("loadlevel-cli %s (%s)\n", LOADLEVEL_VERSION,
+                    qPrintable(loadlevel::kafka::clientLibrary()));
         return 0;
     }
     QCommandLineParser p;
@@ -101,6 +103,11 @@ int main(int argc, char* argv[]) {
          QStringLiteral(
              "Consumer group (sink: its group, default loadlevel-sink; lag: repeatable, default all)."),
          QStringLiteral("id")},
+        {QStringLiteral("group-protocol"),
+         QStringLiteral("sink, serve, demo: the consumer group protocol, classic (default; any Kafka) or "
+                        "consumer (KIP-848, Kafka 4+: the broker assigns partitions, rebalances are "
+                        "incremental)."),
+         QStringLiteral("classic|consumer"), QStringLiteral("classic")},
         {QStringLiteral("watch"), QStringLiteral("lag: refresh every --interval until Ctrl+C.")},
         {QStringLiteral("metrics"), QStringLiteral("demo: print the Prometheus text exposition at the end.")},
         {QStringLiteral("interval"),
@@ -229,6 +236,7 @@ int main(int argc, char* argv[]) {
     settings.topic = p.value(QStringLiteral("topic"));
     if (p.isSet(QStringLiteral("group")))
         settings.group = p.value(QStringLiteral("group"));
+    settings.groupProtocol = p.value(QStringLiteral("group-protocol"));
     settings.kafkaProperties = p.values(QStringLiteral("X"));
     settings.kafkaPropertiesFile = p.value(QStringLiteral("kafka-config"));
     settings.partitions = p.value(QStringLiteral("partitions")).toInt(&okP);

@@ -1,5 +1,6 @@
 // loadlevel: the desktop workbench. Starts on the embedded default (no Kafka, no PostgreSQL)
 // unless LOADLEVEL_KAFKA / LOADLEVEL_DB point at real ones or a saved settings profile does.
+#include "kafka/client_config.h"
 #include "ui/main_window.h"
 #include "ui/profiles.h"
 #include "ui/stall_meter.h"
@@ -10,6 +11,7 @@
 #include <QSettings>
 #include <QTimer>
 #include <cstdio>
+#include <cstring>
 
 using namespace loadlevel;
 
@@ -79,6 +81,11 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
 } // namespace
 
 int main(int argc, char* argv[]) {
+    // Before QApplication, which needs a display: --version works on a headless box too.
+    if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
+        std::printf("loadlevel %s (%s)\n", LOADLEVEL_VERSION, qPrintable(loadlevel::kafka::clientLibrary()));
+        return 0;
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("loadlevel"));
     QApplication::setOrganizationName(QStringLiteral("loadlevel"));

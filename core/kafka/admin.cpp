@@ -73,9 +73,8 @@ Error Admin::explained(Error elsewise) const {
     if (m_login->tls)
         return Error::failed(QStringLiteral("the TLS connection to Kafka at %1 failed: %2")
                                  .arg(m_config.bootstrapServers(), m_login->reason));
-    return Error::failed(
-        QStringLiteral("Kafka at %1 refused the login: %2")
-            .arg(m_config.bootstrapServers(), m_config.explainRefusedLogin(m_login->reason)));
+    return Error::failed(QStringLiteral("Kafka at %1 refused the login: %2")
+                             .arg(m_config.bootstrapServers(), m_login->reason));
 }
 
 Result<MetadataHandle> Admin::metadata(const QString& topic, std::chrono::milliseconds timeout) {
@@ -256,29 +255,87 @@ Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, cons
     return out;
 }
 
+Result<EventHandle>
+Admin::request(const QString& what, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout,
+               const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& send) {
+    QueueHandle queue(rd_kafka_queue_new(m_rk.get()));
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(m_rk.get(), op);
+    std::array<char, 512> err{};
+    rd_kafka_AdminOptions_set_request_timeout(options, ms(timeout), err.data(), err.size());
+    send(options, queue.get());
+    rd_kafka_AdminOptions_destroy(options);
+    EventHandle ev;
+    const auto until = std::chrono::steady_clock::now() + timeout + std::chrono::seconds(1);
+    while (!ev && !loginRefused() && std::chrono::steady_clock::now() < until)
+        ev.reset(rd_kafka_queue_poll(queue.get(), 250));
+    if (!ev)
+        return fail(explained(Error::timeout(what + u" timed out (is the broker reachable?)")));
+    if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return fail(explained(kafkaError(what, e)));
+    return ev;
+}
+
 Result<QStringList> Admin::listGroups(std::chrono::milliseconds timeout) {
-    const rd_kafka_group_list* groups = nullptr;
-    const auto e = rd_kafka_list_groups(m_rk.get(), nullptr, &groups, ms(timeout));
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return fail(kafkaError(QStringLiteral("listing consumer groups"), e));
+    auto ev = request(QStringLiteral("listing consumer groups"), RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS,
+                      timeout, [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                          rd_kafka_ListConsumerGroups(m_rk.get(), o, q);
+                      });
+    if (!ev)
+        return fail(ev.error());
+    const auto* res = rd_kafka_event_ListConsumerGroups_result(ev->get());
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupListing_t** groups = rd_kafka_ListConsumerGroups_result_valid(res, &n);
     QStringList out;
-    for (int i = 0; i < groups->group_cnt; ++i)
-        if (QByteArray(groups->groups[i].protocol_type) == "consumer" ||
-            groups->groups[i].protocol_type[0] == '\0')
-            out << QString::fromUtf8(groups->groups[i].group);
-    rd_kafka_group_list_destroy(groups);
+    for (size_t i = 0; i < n; ++i)
+        if (rd_kafka_ConsumerGroupListing_is_simple_consumer_group(groups[i]) == 0)
+            out << QString::fromUtf8(rd_kafka_ConsumerGroupListing_group_id(groups[i]));
     out.sort();
     return out;
 }
 
-Result<int> Admin::groupMembers(const QString& group, std::chrono::milliseconds timeout) {
-    const rd_kafka_group_list* groups = nullptr;
-    const auto e = rd_kafka_list_groups(m_rk.get(), group.toUtf8().constData(), &groups, ms(timeout));
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return fail(kafkaError(QStringLiteral("describing group %1").arg(group), e));
-    int members = groups->group_cnt > 0 ? groups->groups[0].member_cnt : 0;
-    rd_kafka_group_list_destroy(groups);
-    return members;
+Result<GroupDescription> Admin::describeGroup(const QString& group, std::chrono::milliseconds timeout) {
+    const QByteArray id = group.toUtf8();
+    const char* ids[] = {id.constData()};
+    const QString what = QStringLiteral("describing group %1").arg(group);
+    auto ev = request(what, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout,
+                      [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                          rd_kafka_DescribeConsumerGroups(m_rk.get(), ids, 1, o, q);
+                      });
+    if (!ev)
+        return fail(ev.error());
+    const auto* res = rd_kafka_event_DescribeConsumerGroups_result(ev->get());
+    size_t n = 0;
+    const rd_kafka_ConsumerGroupDescription_t** groups =
+        rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
+    GroupDescription out;
+    out.group = group;
+    if (n < 1)
+        return out;
+    const rd_kafka_ConsumerGroupDescription_t* g = groups[0];
+    if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(g)) {
+        if (rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND)
+            return out; // missing()
+        return fail(kafkaError(what, rd_kafka_error_code(e)));
+    }
+    out.state =
+        QString::fromUtf8(rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g)));
+    const auto type = rd_kafka_ConsumerGroupDescription_type(g);
+    if (type != RD_KAFKA_CONSUMER_GROUP_TYPE_UNKNOWN)
+        out.protocol = QString::fromUtf8(rd_kafka_consumer_group_type_name(type)).toLower();
+    for (size_t i = 0; i < rd_kafka_ConsumerGroupDescription_member_count(g); ++i) {
+        const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(g, i);
+        GroupMember member;
+        member.clientId = QString::fromUtf8(rd_kafka_MemberDescription_client_id(m));
+        member.memberId = QString::fromUtf8(rd_kafka_MemberDescription_consumer_id(m));
+        member.host = QString::fromUtf8(rd_kafka_MemberDescription_host(m));
+        if (const auto* a = rd_kafka_MemberDescription_assignment(m))
+            if (const auto* parts = rd_kafka_MemberAssignment_partitions(a))
+                for (int k = 0; k < parts->cnt; ++k)
+                    member.assignment.append(
+                        {QString::fromUtf8(parts->elems[k].topic), parts->elems[k].partition});
+        out.members << member;
+    }
+    return out;
 }
 
 } // namespace loadlevel::kafka

@@ -5,8 +5,10 @@
 #include "kafka/handles.h"
 
 #include <QList>
+#include <QPair>
 #include <QStringList>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +35,25 @@ struct TopicInfo {
     }
 };
 
+// One member of a consumer group, as the group coordinator describes it.
+struct GroupMember {
+    QString clientId;
+    QString memberId;
+    QString host;
+    QList<QPair<QString, int>> assignment; // topic, partition
+};
+
+// A consumer group as Kafka describes it (DescribeGroups for classic groups, ConsumerGroupDescribe
+// for KIP-848 ones: librdkafka picks).
+struct GroupDescription {
+    QString group;
+    QString state;    // Kafka's own words: Stable, Empty, PreparingRebalance, Assigning, Dead, ...
+    QString protocol; // "classic" or "consumer" (KIP-848); empty when the broker does not say
+    QList<GroupMember> members;
+    // Kafka knows no such group: no members and no committed offsets (state Dead, or refused).
+    [[nodiscard]] bool missing() const { return state == u"Dead" || state.isEmpty(); }
+};
+
 // Topic and group administration over one librdkafka client.
 // Thread: any single thread at a time; every call blocks for at most its timeout.
 // Errors: broker unreachable (Unavailable/Timeout), topic missing (NotFound), refused requests.
@@ -57,16 +78,20 @@ public:
                                                    const QList<int>& partitions,
                                                    std::chrono::milliseconds timeout);
 
-    // Consumer groups on the cluster (ListGroups). The embedded cluster cannot list groups.
+    // Consumer groups on the cluster, of both protocols (ListGroups).
     Result<QStringList> listGroups(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    // Live members of a group (DescribeGroups); NotFound-style errors on clusters without it.
-    Result<int> groupMembers(const QString& group,
-                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // A group's state, protocol and members; a group Kafka does not know comes back missing().
+    Result<GroupDescription> describeGroup(const QString& group,
+                                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 private:
     Admin() = default;
     Result<MetadataHandle> metadata(const QString& topic, std::chrono::milliseconds timeout);
     Result<rd_kafka_t*> groupClient(const QString& group);
+    // Runs one admin request on a queue of its own and waits for its result event.
+    Result<EventHandle> request(const QString& what, rd_kafka_admin_op_t op,
+                                std::chrono::milliseconds timeout,
+                                const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& send);
 
     // A refused login (SASL, TLS) as the client's error callback saw it; empty while none.
     struct LoginTrouble {

@@ -32,17 +32,8 @@ QString trimmedLeft(const QString& s) {
 
 } // namespace
 
-QString ClientConfig::explainRefusedLogin(const QString& reason) const {
-    const QString mechanism =
-        QString::fromStdString(get("sasl.mechanism", get("sasl.mechanisms"))).trimmed().toUpper();
-    if (!mechanism.startsWith(u"SCRAM") || rd_kafka_version() >= 0x020601ff)
-        return reason;
-    return reason + QStringLiteral("; this librdkafka (%1) cannot log in with %2 to Kafka 3.8.1 or later: it "
-                                   "sends the client nonce twice in its proof, which those brokers refuse "
-                                   "(fixed in librdkafka 2.6.1, confluentinc/librdkafka#4895). With this "
-                                   "librdkafka use SASL/PLAIN over TLS (security.protocol=SASL_SSL, "
-                                   "sasl.mechanism=PLAIN) or OAUTHBEARER, or a broker before 3.8.1")
-                        .arg(QString::fromUtf8(rd_kafka_version_str()), mechanism);
+QString clientLibrary() {
+    return QStringLiteral("librdkafka ") + QString::fromUtf8(rd_kafka_version_str());
 }
 
 bool ClientConfig::isSecret(const std::string& key) {

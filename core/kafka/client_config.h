@@ -17,9 +17,10 @@ namespace key {
 inline constexpr const char* kBootstrap = "bootstrap.servers";
 inline constexpr const char* kClientId = "client.id";
 inline constexpr const char* kGroupId = "group.id";
+inline constexpr const char* kGroupInstanceId = "group.instance.id";
+inline constexpr const char* kGroupProtocol = "group.protocol";
 inline constexpr const char* kIdempotence = "enable.idempotence";
 inline constexpr const char* kLinger = "linger.ms";
-inline constexpr const char* kMaxInFlight = "max.in.flight.requests.per.connection";
 inline constexpr const char* kPartitioner = "partitioner";
 inline constexpr const char* kAutoCommit = "enable.auto.commit";
 inline constexpr const char* kAutoOffsetStore = "enable.auto.offset.store";
@@ -28,6 +29,9 @@ inline constexpr const char* kPartitionEof = "enable.partition.eof";
 inline constexpr const char* kQueueMaxMessages = "queue.buffering.max.messages";
 inline constexpr const char* kStatsInterval = "statistics.interval.ms";
 } // namespace key
+
+// The Kafka client library in use, e.g. "librdkafka 2.14.2" (for --version and About).
+[[nodiscard]] QString clientLibrary();
 
 // Client settings: user properties over Loadlevel's defaults. A value type; build() makes a
 // librdkafka conf. Secrets (passwords, keys) are kept but never printed: see redacted().
@@ -54,11 +58,6 @@ public:
     // (keys Loadlevel's correctness depends on, e.g. manual offset commits in the sink).
     [[nodiscard]] Result<ConfHandle> build(const std::vector<Property>& defaults = {},
                                            const std::vector<Property>& forced = {}) const;
-
-    // The broker's reason for a refused login, and a known cause when there is one. The one known:
-    // librdkafka before 2.6.1 sends a SCRAM proof that Kafka 3.8.1 and later refuse (the client
-    // nonce twice; confluentinc/librdkafka#4895).
-    [[nodiscard]] QString explainRefusedLogin(const QString& reason) const;
 
     // "key=value, ..." with secret values replaced by "[redacted]", for logs and reports.
     [[nodiscard]] QString redacted() const;

@@ -27,6 +27,9 @@ Result<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::start(int brokers) {
     if (!c->m_cluster)
         return fail(Error::failed(
             QStringLiteral("cannot start the embedded Kafka cluster (no free port on 127.0.0.1?)")));
+    // The mock coordinator, like Kafka, waits 3 s for more members before a new group's first
+    // assignment; in one process the members all start together, and the wait is only delay.
+    rd_kafka_mock_group_initial_rebalance_delay_ms(c->m_cluster, 0);
     c->m_bootstrap = QString::fromUtf8(rd_kafka_mock_cluster_bootstraps(c->m_cluster));
     c->m_brokers = brokers;
     return c;

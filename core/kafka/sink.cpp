@@ -1,11 +1,13 @@
 #include "kafka/sink.h"
 
 #include "event/codec.h"
+#include "kafka/offset_tracker.h"
 
 #include <QDebug>
 #include <QLoggingCategory>
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <set>
 #include <thread>
@@ -66,6 +68,8 @@ public:
         std::lock_guard lock(m_assignMutex);
         return m_assigned;
     }
+    // The member ended on a fatal Kafka error (e.g. fenced by another instance of its static id).
+    bool failed() const { return m_failed.load(); }
 
     std::atomic<qint64> consumed{0}, persisted{0}, duplicates{0}, deadLetters{0}, batches{0};
 
@@ -75,11 +79,7 @@ private:
     bool flush();                                // write the batch, retrying while the database is down
     bool writeOnce();                            // one attempt
     bool resync(const std::vector<int>& fenced); // after a fenced batch; false: database down
-    // The partition's offset in the database as this member last read or wrote it; -1: none.
-    qint64 knownStoredOffset(int partition) const {
-        const auto it = m_kafkaOffsets.find(partition);
-        return it != m_kafkaOffsets.end() ? it->second : -1;
-    }
+    bool createConsumer();
     void clearBatch();
     void dropPartitions(const rd_kafka_topic_partition_list_t* parts);
     void setPaused(bool paused);
@@ -88,6 +88,11 @@ private:
     bool acceptPosition(const rd_kafka_message_t* msg);
     void markDatabaseUp();
     void onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
+    void onAssigned(rd_kafka_topic_partition_list_t* parts);
+    void onRevoked(rd_kafka_topic_partition_list_t* parts);
+    bool applyAssignment(rd_kafka_topic_partition_list_t* parts, bool add); // false: refused
+    void setAssigned(const rd_kafka_topic_partition_list_t* parts, bool add);
+    void onFatal();
     void onDatabaseDown(const Error& e);
     int batchLimit() const;
 
@@ -105,14 +110,17 @@ private:
     void mirrorOffsets(); // commit the database's offsets to Kafka (for lag tools), asynchronously
     static void errorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
         auto* self = static_cast<Member*>(opaque);
+        // A fatal error ends the consumer for good; the member loop takes it from there.
+        if (err == RD_KAFKA_RESP_ERR__FATAL) {
+            self->m_fatal = true;
+            return;
+        }
         // Transport errors come and go with reconnects; librdkafka retries on its own.
-        if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__FATAL ||
-            err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
-            QString text = QString::fromUtf8(reason);
-            if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION)
-                text = self->m_sink.m_config.explainRefusedLogin(text);
-            self->m_sink.reportProblem(
-                QStringLiteral("sink member %1: Kafka: %2").arg(self->m_index).arg(text));
+        if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__AUTHENTICATION ||
+            err == RD_KAFKA_RESP_ERR__SSL) {
+            self->m_sink.reportProblem(QStringLiteral("sink member %1: Kafka: %2")
+                                           .arg(self->m_index)
+                                           .arg(QString::fromUtf8(reason)));
         }
     }
 
@@ -120,18 +128,19 @@ private:
     const int m_index;
     std::thread m_thread;
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_fatal{false};  // set by the error callback
+    std::atomic<bool> m_failed{false}; // the member ended on it
+    bool m_cooperative = false;        // incremental rebalances (cooperative-sticky, KIP-848)
     KafkaHandle m_rk;
     std::unique_ptr<store::Store> m_store;
 
     store::Batch m_batch;
-    std::map<int, qint64> m_nextOffsets;
-    std::map<int, qint64> m_kafkaOffsets; // the database's offsets of the assigned partitions
-    // Every assigned partition and the offset its next message must have (-1: the partition's
-    // first, not known yet). Exactly once rests on each batch continuing where the database's
-    // offset ends; this checks it message by message instead of trusting the fetcher.
-    std::map<int, qint64> m_position;
-    std::map<int, qint64> m_gapSeen; // a gap in front of this offset was re-read once already
-    bool m_commitDue = false;        // mirror them to Kafka (again) from the loop
+    std::map<int, qint64> m_nextOffsets; // the batch's next offset per partition
+    // Positions and stored offsets of the assigned partitions. Exactly once rests on each batch
+    // continuing where the database's offset ends; this checks it message by message instead of
+    // trusting the fetcher.
+    OffsetTracker m_offsets;
+    bool m_commitDue = false; // mirror them to Kafka (again) from the loop
     Clock::time_point m_commitRetryAt;
     Clock::time_point m_batchStarted;
     bool m_inFlush = false;
@@ -167,65 +176,14 @@ void Sink::Member::run() {
         return;
     }
     m_store = std::move(*st);
-
-    auto conf = m_sink.m_config.build(
-        {{key::kClientId, "loadlevel-sink"},
-         // Never skip silently: if the stored offset is gone (retention deleted the data before
-         // the sink read it), say so, then continue from the earliest offset (see handle()).
-         {key::kAutoOffsetReset, "error"},
-         {key::kPartitionEof, "false"},
-         // A killed member is noticed after this long, so a restarted sink takes over quickly.
-         {"session.timeout.ms", "10000"},
-         {"heartbeat.interval.ms", "2000"},
-         {"fetch.wait.max.ms", "50"},
-         // After an empty or failed fetch, retry soon: the default 500 ms shows as latency.
-         {"fetch.error.backoff.ms", "50"}},
-        // Exactly once depends on these: offsets move only with the database transaction.
-        {{key::kGroupId, opt.group.toStdString()},
-         {key::kAutoCommit, "false"},
-         {key::kAutoOffsetStore, "false"}});
-    if (!conf) {
-        m_sink.reportProblem(conf.error().message);
+    if (!createConsumer())
         return;
-    }
-    rd_kafka_conf_set_opaque(conf->get(), this);
-    rd_kafka_conf_set_rebalance_cb(conf->get(), &Member::rebalanceCallback);
-    rd_kafka_conf_set_error_cb(conf->get(), &Member::errorCallback);
-    rd_kafka_conf_set_offset_commit_cb(conf->get(), &Member::commitCallback);
-    std::array<char, 512> err{};
-    m_rk.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
-    if (!m_rk) {
-        m_sink.reportProblem(
-            QStringLiteral("cannot create Kafka consumer: %1").arg(QString::fromUtf8(err.data())));
-        return;
-    }
-    (void)conf->release();
-    rd_kafka_poll_set_consumer(m_rk.get());
-
-    // Stored offsets belong to one cluster's log; learn which cluster this is before reading them.
-    for (auto backoff = 200ms; !m_stop.load();
-         backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
-        if (char* id = rd_kafka_clusterid(m_rk.get(), 5000)) {
-            m_batch.clusterId = QString::fromUtf8(id);
-            rd_kafka_mem_free(m_rk.get(), id);
-            break;
-        }
-        m_sink.reportProblem(
-            QStringLiteral("sink member %1: Kafka at %2 does not answer (no cluster id yet), retrying")
-                .arg(m_index)
-                .arg(m_sink.m_config.bootstrapServers()));
-        std::this_thread::sleep_for(backoff);
-    }
-
-    PartitionList topics(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(topics.get(), opt.topic.toUtf8().constData(), RD_KAFKA_PARTITION_UA);
-    if (const auto e = rd_kafka_subscribe(m_rk.get(), topics.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        m_sink.reportProblem(QStringLiteral("cannot subscribe to %1: %2")
-                                 .arg(opt.topic, QString::fromUtf8(rd_kafka_err2str(e))));
-        return;
-    }
 
     while (!m_stop.load(std::memory_order_relaxed)) {
+        if (m_fatal.load()) {
+            onFatal();
+            return;
+        }
         // The user's pause, applied here and never inside a rebalance callback (see flush()).
         if (const bool wanted = m_sink.m_paused.load(); wanted != m_paused || (wanted && m_repause)) {
             if (wanted)
@@ -260,10 +218,107 @@ void Sink::Member::run() {
     m_store.reset();
 }
 
+bool Sink::Member::createConsumer() {
+    const SinkOptions& opt = m_sink.m_options;
+    const bool kip848 = opt.groupProtocol == u"consumer";
+    std::vector<ClientConfig::Property> defaults = {
+        {key::kClientId, "loadlevel-sink"},
+        // Never skip silently: if the stored offset is gone (retention deleted the data before
+        // the sink read it), say so, then continue from the earliest offset (see handle()).
+        {key::kAutoOffsetReset, "error"},
+        {key::kPartitionEof, "false"},
+        {"fetch.wait.max.ms", std::to_string(opt.fetchWaitMs)},
+        // After an empty or failed fetch, retry soon: the default 500 ms shows as latency.
+        {"fetch.error.backoff.ms", "50"}};
+    if (!kip848) {
+        // A killed member is noticed after this long, so a restarted sink takes over quickly.
+        // (KIP-848 groups take both from the broker's group configuration.)
+        defaults.emplace_back("session.timeout.ms", "10000");
+        defaults.emplace_back("heartbeat.interval.ms", "2000");
+    }
+    std::vector<ClientConfig::Property> forced = {
+        // Exactly once depends on these: offsets move only with the database transaction.
+        {key::kGroupId, opt.group.toStdString()},
+        {key::kGroupProtocol, opt.groupProtocol.toStdString()},
+        {key::kAutoCommit, "false"},
+        {key::kAutoOffsetStore, "false"}};
+    // A static member id (KIP-345) names one consumer: each member gets its own.
+    if (const std::string instance = m_sink.m_config.get(key::kGroupInstanceId); !instance.empty())
+        forced.emplace_back(key::kGroupInstanceId, instance + "-" + std::to_string(m_index));
+    auto conf = m_sink.m_config.build(defaults, forced);
+    if (!conf) {
+        m_sink.reportProblem(conf.error().message);
+        return false;
+    }
+    rd_kafka_conf_set_opaque(conf->get(), this);
+    rd_kafka_conf_set_rebalance_cb(conf->get(), &Member::rebalanceCallback);
+    rd_kafka_conf_set_error_cb(conf->get(), &Member::errorCallback);
+    rd_kafka_conf_set_offset_commit_cb(conf->get(), &Member::commitCallback);
+    std::array<char, 512> err{};
+    m_rk.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err.data(), err.size()));
+    if (!m_rk) {
+        m_sink.reportProblem(
+            QStringLiteral("cannot create Kafka consumer: %1").arg(QString::fromUtf8(err.data())));
+        return false;
+    }
+    (void)conf->release();
+    rd_kafka_poll_set_consumer(m_rk.get());
+
+    // Stored offsets belong to one cluster's log; learn which cluster this is before reading them.
+    for (auto backoff = 200ms; !m_stop.load();
+         backoff = std::min(backoff * 2, std::chrono::milliseconds(5000))) {
+        if (char* id = rd_kafka_clusterid(m_rk.get(), 5000)) {
+            m_batch.clusterId = QString::fromUtf8(id);
+            rd_kafka_mem_free(m_rk.get(), id);
+            break;
+        }
+        m_sink.reportProblem(
+            QStringLiteral("sink member %1: Kafka at %2 does not answer (no cluster id yet), retrying")
+                .arg(m_index)
+                .arg(m_sink.m_config.bootstrapServers()));
+        std::this_thread::sleep_for(backoff);
+    }
+
+    PartitionList topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), opt.topic.toUtf8().constData(), RD_KAFKA_PARTITION_UA);
+    if (const auto e = rd_kafka_subscribe(m_rk.get(), topics.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        m_sink.reportProblem(QStringLiteral("cannot subscribe to %1: %2")
+                                 .arg(opt.topic, QString::fromUtf8(rd_kafka_err2str(e))));
+        return false;
+    }
+    return true;
+}
+
+void Sink::Member::onFatal() {
+    // The consumer is unusable (librdkafka says so only for errors no retry can mend, such as a
+    // static member id taken over by another instance). Its batch is not written: the partitions
+    // may have a new owner already; nothing of it was committed, so that owner reads it again.
+    std::array<char, 512> reason{};
+    const auto code = rd_kafka_fatal_error(m_rk.get(), reason.data(), reason.size());
+    m_failed = true;
+    m_sink.reportProblem(
+        QStringLiteral("sink member %1 stopped on a fatal Kafka error (%2): %3")
+            .arg(m_index)
+            .arg(QString::fromUtf8(rd_kafka_err2name(code)), QString::fromUtf8(reason.data())));
+    clearBatch();
+    m_offsets.clear();
+    {
+        std::lock_guard lock(m_assignMutex);
+        m_assigned.clear();
+    }
+    rd_kafka_consumer_close(m_rk.get());
+    m_rk.reset();
+    m_store.reset();
+}
+
 void Sink::Member::handle(const rd_kafka_message_t* msg) {
     if (msg->err) {
         if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return;
+        if (msg->err == RD_KAFKA_RESP_ERR__FATAL) { // a consumer is told through its poll
+            m_fatal = true;
+            return;
+        }
         if (msg->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
             m_sink.reportProblem(
                 QStringLiteral("sink member %1: partition %2 no longer holds the events at the stored "
@@ -273,8 +328,7 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
                     .arg(m_index)
                     .arg(msg->partition)
                     .arg(QString::fromUtf8(rd_kafka_message_errstr(msg))));
-            if (const auto pos = m_position.find(msg->partition); pos != m_position.end())
-                pos->second = -1; // the log's start offset, whatever it is now
+            m_offsets.restartFromLogStart(msg->partition); // whatever the log's start is now
             seek(msg->partition, RD_KAFKA_OFFSET_BEGINNING);
             return;
         }
@@ -325,7 +379,7 @@ void Sink::Member::clearBatch() {
 bool Sink::Member::writeOnce() {
     m_batch.offsets.clear();
     for (const auto& [p, next] : m_nextOffsets)
-        m_batch.offsets.push_back({p, next, knownStoredOffset(p)});
+        m_batch.offsets.push_back({p, next, m_offsets.stored(p)});
     auto r = m_store->writeBatch(m_batch);
     if (lcSink().isDebugEnabled()) {
         std::map<int, std::pair<qint64, qint64>> ranges; // partition -> first, last offset
@@ -374,7 +428,7 @@ bool Sink::Member::writeOnce() {
     // The database is the source of truth; committing to Kafka as well lets external lag tools
     // (kafka-consumer-groups, Burrow, the lag monitor) see the group's progress.
     for (const auto& o : m_batch.offsets)
-        m_kafkaOffsets[o.partition] = o.nextOffset;
+        m_offsets.committed(o.partition, o.nextOffset);
     mirrorOffsets();
     clearBatch();
     markDatabaseUp();
@@ -390,20 +444,13 @@ bool Sink::Member::resync(const std::vector<int>& fenced) {
     for (const int p : fenced) {
         const auto it = stored->find(p);
         const qint64 now = it != stored->end() ? it->second : -1;
-        const qint64 expected = knownStoredOffset(p);
+        const qint64 expected = m_offsets.stored(p);
         const auto dropped =
             std::erase_if(m_batch.rows, [p](const store::RatingRow& r) { return r.partition == p; }) +
             std::erase_if(m_batch.deadLetters, [p](const store::DeadLetter& d) { return d.partition == p; });
         m_nextOffsets.erase(p);
-        if (now >= 0)
-            m_kafkaOffsets[p] = now;
-        else
-            m_kafkaOffsets.erase(p);
-        if (const auto pos = m_position.find(p); pos != m_position.end()) {
-            pos->second = now;
-            m_gapSeen.erase(p);
-            seek(p, now >= 0 ? now : RD_KAFKA_OFFSET_BEGINNING);
-        }
+        if (const qint64 from = m_offsets.fenced(p, now); from != -2)
+            seek(p, from >= 0 ? from : RD_KAFKA_OFFSET_BEGINNING);
         m_sink.reportProblem(QStringLiteral("sink member %1: the stored offset of partition %2 moved to %3 "
                                             "while this member expected %4 (another member wrote it, or an "
                                             "earlier commit went through unconfirmed); %5 unwritten "
@@ -421,11 +468,12 @@ bool Sink::Member::resync(const std::vector<int>& fenced) {
 void Sink::Member::mirrorOffsets() {
     m_commitDue = false;
     m_commitRetryAt = Clock::now() + 1s;
-    if (m_kafkaOffsets.empty())
+    const auto& stored = m_offsets.storedOffsets();
+    if (stored.empty())
         return;
-    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(m_kafkaOffsets.size())));
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(stored.size())));
     const QByteArray topic = m_batch.topic.toUtf8();
-    for (const auto& [partition, next] : m_kafkaOffsets)
+    for (const auto& [partition, next] : stored)
         rd_kafka_topic_partition_list_add(list.get(), topic.constData(), partition)->offset = next;
     if (rd_kafka_commit(m_rk.get(), list.get(), 1) != RD_KAFKA_RESP_ERR_NO_ERROR)
         m_commitDue = true;
@@ -496,12 +544,8 @@ bool Sink::Member::flush() {
 }
 
 void Sink::Member::rewind(const rd_kafka_message_t* msg) {
-    // To the first message not handled yet: a message fetched before an earlier rewind may come
-    // after it, and seeking to its offset would skip the ones in between.
-    const auto pos = m_position.find(msg->partition);
-    seek(msg->partition, pos != m_position.end() && pos->second >= 0
-                             ? std::min<qint64>(pos->second, msg->offset)
-                             : msg->offset);
+    // To the first message not handled yet.
+    seek(msg->partition, m_offsets.rewindTarget(msg->partition, msg->offset));
 }
 
 void Sink::Member::seek(int partition, qint64 offset) {
@@ -514,50 +558,32 @@ void Sink::Member::seek(int partition, qint64 offset) {
 
 bool Sink::Member::acceptPosition(const rd_kafka_message_t* msg) {
     const int p = msg->partition;
-    const auto pos = m_position.find(p);
-    if (pos == m_position.end()) {
-        // Fetched under an earlier assignment: another member may own it now.
-        ++m_sink.m_strayMessages;
-        qCDebug(lcSink) << "member" << m_index << "dropped" << p << "@" << msg->offset
-                        << "(partition not assigned)";
-        return false;
-    }
-    qint64 expected = pos->second;
-    if (expected < 0) {
+    qint64 logStart = -1;
+    if (m_offsets.assigned(p) && m_offsets.position(p) < 0) {
         // Assigned from the beginning: the fetch response told the log's start offset.
         int64_t low = -1, high = -1;
         if (rd_kafka_get_watermark_offsets(m_rk.get(), m_batch.topic.toUtf8().constData(), p, &low, &high) ==
-                RD_KAFKA_RESP_ERR_NO_ERROR &&
-            low >= 0)
-            expected = low;
+            RD_KAFKA_RESP_ERR_NO_ERROR)
+            logStart = low;
     }
-    if (expected >= 0 && msg->offset < expected) {
-        // Already in the batch or in the database (a fetch from before a seek or a rebalance).
+    const qint64 expected = m_offsets.assigned(p) ? std::max(m_offsets.position(p), logStart) : -1;
+    const auto decision = m_offsets.check(p, msg->offset, logStart);
+    switch (decision.verdict) {
+    case OffsetTracker::Verdict::Accept:
+        return true;
+    case OffsetTracker::Verdict::Stray:
         ++m_sink.m_strayMessages;
         qCDebug(lcSink) << "member" << m_index << "dropped" << p << "@" << msg->offset << "(expected"
-                        << expected << ")";
+                        << expected << ", -1: not assigned)";
+        return false;
+    case OffsetTracker::Verdict::Reread:
+        ++m_sink.m_gapsRechecked;
+        qCDebug(lcSink) << "member" << m_index << "got" << p << "@" << msg->offset << "expecting"
+                        << decision.seekTo << ": reading from there again";
+        seek(p, decision.seekTo);
         return false;
     }
-    if (expected >= 0 && msg->offset > expected) {
-        // Offsets can have holes (transaction markers, compaction, retention), but a fetcher
-        // that skipped messages looks the same: read from the expected offset once more, and
-        // accept the hole only if it is still there.
-        const auto seen = m_gapSeen.find(p);
-        if (seen == m_gapSeen.end() || seen->second != msg->offset) {
-            m_gapSeen[p] = msg->offset;
-            ++m_sink.m_gapsRechecked;
-            qCDebug(lcSink) << "member" << m_index << "got" << p << "@" << msg->offset << "expecting"
-                            << expected << ": reading from" << expected << "again";
-            pos->second = expected;
-            seek(p, expected);
-            return false;
-        }
-        qCDebug(lcSink) << "member" << m_index << "accepts the hole in" << p << "from" << expected << "to"
-                        << msg->offset;
-    }
-    m_gapSeen.erase(p);
-    pos->second = msg->offset + 1;
-    return true;
+    return false;
 }
 
 void Sink::Member::dropPartitions(const rd_kafka_topic_partition_list_t* parts) {
@@ -570,68 +596,130 @@ void Sink::Member::dropPartitions(const rd_kafka_topic_partition_list_t* parts) 
     std::erase_if(m_batch.rows, [&](const store::RatingRow& r) { return revoked(r.partition); });
     std::erase_if(m_batch.deadLetters, [&](const store::DeadLetter& d) { return revoked(d.partition); });
     std::erase_if(m_nextOffsets, [&](const auto& kv) { return revoked(kv.first); });
-    std::erase_if(m_kafkaOffsets, [&](const auto& kv) { return revoked(kv.first); });
+    for (int i = 0; i < parts->cnt; ++i)
+        m_offsets.revoke(parts->elems[i].partition);
 }
 
+// Eager protocols (range, roundrobin) hand over the whole assignment at each rebalance;
+// incremental ones (cooperative-sticky, and every KIP-848 group) add and take single partitions,
+// and the rest keep fetching.
 void Sink::Member::onRebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    // Known from the group join on (the assignors the members have in common decide it).
+    const char* protocol = rd_kafka_rebalance_protocol(m_rk.get());
+    m_cooperative = (protocol && std::strcmp(protocol, "COOPERATIVE") == 0) ||
+                    m_sink.m_options.groupProtocol == u"consumer";
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        // Start where the database says, not where Kafka's committed offsets say.
-        auto backoff = 100ms;
-        std::map<int, qint64> stored;
-        for (;;) {
-            auto r =
-                m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
-            if (r) {
-                stored = std::move(*r);
-                markDatabaseUp();
-                break;
-            }
-            onDatabaseDown(r.error());
-            if (m_stop.load())
-                break;
-            std::this_thread::sleep_for(backoff);
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-        }
-        QList<int> ids;
-        m_position.clear();
-        m_gapSeen.clear();
-        for (int i = 0; i < parts->cnt; ++i) {
-            const int p = parts->elems[i].partition;
-            const auto it = stored.find(p);
-            parts->elems[i].offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
-            m_position[p] = it != stored.end() ? it->second : -1;
-            if (it != stored.end())
-                m_kafkaOffsets[it->first] = it->second;
-            ids << p;
-        }
-        qCDebug(lcSink) << "member" << m_index << "assigned" << m_position << "batch rows"
-                        << m_batch.rows.size();
-        rd_kafka_assign(m_rk.get(), parts);
-        // Kafka's committed offsets may be behind the database (a commit of the previous owner
-        // failed): bring them level from the loop, outside this callback.
-        m_commitDue = !m_kafkaOffsets.empty();
-        m_repause = m_paused; // new partitions start fetching; the member loop pauses them again
-        std::sort(ids.begin(), ids.end());
-        std::lock_guard lock(m_assignMutex);
-        m_assigned = ids;
+        onAssigned(parts);
         return;
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-        // Persist what we have for these partitions before another member takes them; if the
-        // database refuses, drop it: it was not committed, so the new owner reads it again.
-        // A lost assignment (this member was dropped from the group) may have a new owner already.
-        if (!m_inFlush && !m_batch.empty() && !rd_kafka_assignment_lost(m_rk.get()))
-            writeOnce();
-        qCDebug(lcSink) << "member" << m_index << "revoked; dropping" << m_batch.rows.size()
-                        << "unwritten rows; lost:" << (rd_kafka_assignment_lost(m_rk.get()) != 0);
-        dropPartitions(parts);
+        onRevoked(parts);
+        if (m_cooperative)
+            return;
+    } else {
+        m_sink.reportProblem(QStringLiteral("sink member %1: rebalance failed: %2")
+                                 .arg(m_index)
+                                 .arg(QString::fromUtf8(rd_kafka_err2str(err))));
     }
-    rd_kafka_assign(m_rk.get(), nullptr);
-    m_kafkaOffsets.clear();
-    m_position.clear();
-    m_gapSeen.clear();
+    applyAssignment(nullptr, false);
+    m_offsets.clear();
+    setAssigned(nullptr, false);
+}
+
+void Sink::Member::onAssigned(rd_kafka_topic_partition_list_t* parts) {
+    // Start where the database says, not where Kafka's committed offsets say.
+    auto backoff = 100ms;
+    std::map<int, qint64> stored;
+    for (;;) {
+        auto r = m_store->storedOffsets(m_batch.clusterId, m_sink.m_options.group, m_sink.m_options.topic);
+        if (r) {
+            stored = std::move(*r);
+            markDatabaseUp();
+            break;
+        }
+        onDatabaseDown(r.error());
+        if (m_stop.load())
+            break;
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+    if (!m_cooperative)
+        m_offsets.clear();
+    for (int i = 0; i < parts->cnt; ++i) {
+        const int p = parts->elems[i].partition;
+        const auto it = stored.find(p);
+        parts->elems[i].offset = it != stored.end() ? it->second : RD_KAFKA_OFFSET_BEGINNING;
+        m_offsets.assign(p, it != stored.end() ? it->second : -1);
+    }
+    qCDebug(lcSink) << "member" << m_index << "assigned" << parts->cnt << "partition(s), stored"
+                    << m_offsets.storedOffsets() << "batch rows" << m_batch.rows.size();
+    if (!applyAssignment(parts, true)) {
+        dropPartitions(parts); // not fetching them: not this member's to track
+        return;
+    }
+    // Kafka's committed offsets may be behind the database (a commit of the previous owner
+    // failed): bring them level from the loop, outside this callback.
+    m_commitDue = !m_offsets.storedOffsets().empty();
+    m_repause = m_paused; // new partitions start fetching; the member loop pauses them again
+    setAssigned(parts, true);
+}
+
+void Sink::Member::onRevoked(rd_kafka_topic_partition_list_t* parts) {
+    // Persist what we have for these partitions before another member takes them; if the
+    // database refuses, drop it: it was not committed, so the new owner reads it again.
+    // A lost assignment (this member was dropped from the group) may have a new owner already.
+    const bool lost = rd_kafka_assignment_lost(m_rk.get()) != 0;
+    if (!m_inFlush && !m_batch.empty() && !lost)
+        writeOnce();
+    qCDebug(lcSink) << "member" << m_index << "revoked" << parts->cnt << "partition(s); dropping"
+                    << m_batch.rows.size() << "unwritten rows; lost:" << lost;
+    dropPartitions(parts);
+    if (m_cooperative) {
+        applyAssignment(parts, false);
+        setAssigned(parts, false);
+    }
+}
+
+bool Sink::Member::applyAssignment(rd_kafka_topic_partition_list_t* parts, bool add) {
+    QString failure;
+    if (m_cooperative) {
+        if (!parts)
+            return true; // nothing to take back incrementally (a failed rebalance)
+        if (rd_kafka_error_t* e = add ? rd_kafka_incremental_assign(m_rk.get(), parts)
+                                      : rd_kafka_incremental_unassign(m_rk.get(), parts)) {
+            failure = QString::fromUtf8(rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else if (const auto e = rd_kafka_assign(m_rk.get(), add ? parts : nullptr);
+               e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        failure = QString::fromUtf8(rd_kafka_err2str(e));
+    }
+    if (failure.isEmpty())
+        return true;
+    m_sink.reportProblem(QStringLiteral("sink member %1: Kafka refused to %2 %3 partition(s): %4")
+                             .arg(m_index)
+                             .arg(add ? u"assign" : u"release")
+                             .arg(parts ? parts->cnt : 0)
+                             .arg(failure));
+    return false;
+}
+
+void Sink::Member::setAssigned(const rd_kafka_topic_partition_list_t* parts, bool add) {
     std::lock_guard lock(m_assignMutex);
-    m_assigned.clear();
+    if (!m_cooperative && add)
+        m_assigned.clear();
+    if (!parts) {
+        m_assigned.clear();
+        return;
+    }
+    for (int i = 0; i < parts->cnt; ++i) {
+        const int p = parts->elems[i].partition;
+        if (add && !m_assigned.contains(p))
+            m_assigned << p;
+        else if (!add)
+            m_assigned.removeAll(p);
+    }
+    std::sort(m_assigned.begin(), m_assigned.end());
 }
 
 Sink::Sink(ClientConfig config, SinkOptions options, StoreFactory stores, QObject* parent)
@@ -640,6 +728,9 @@ Sink::Sink(ClientConfig config, SinkOptions options, StoreFactory stores, QObjec
     , m_options(std::move(options))
     , m_stores(std::move(stores)) {
     m_maxRowsPerSec = m_options.maxRowsPerSec;
+    // -X group.protocol=consumer means the same as the option.
+    if (const std::string protocol = m_config.get(key::kGroupProtocol); !protocol.empty())
+        m_options.groupProtocol = QString::fromStdString(protocol);
 }
 
 Sink::~Sink() {
@@ -667,20 +758,31 @@ Result<void> Sink::start() {
 
 void Sink::setMembers(int members) {
     members = std::max(0, members);
-    while (static_cast<int>(m_members.size()) < members) {
-        m_members.push_back(std::make_unique<Member>(*this, m_nextMemberIndex++));
-        m_members.back()->start();
+    // status() may run on another thread meanwhile: the lists change under m_membersMutex, and
+    // a leaving member is joined outside it (that can take a batch's time) while it still counts.
+    std::vector<Member*> leaving;
+    {
+        std::lock_guard lock(m_membersMutex);
+        while (static_cast<int>(m_members.size()) < members) {
+            m_members.push_back(std::make_unique<Member>(*this, m_nextMemberIndex++));
+            m_members.back()->start();
+        }
+        for (auto i = static_cast<size_t>(members); i < m_members.size(); ++i)
+            leaving.push_back(m_members[i].get());
     }
+    for (Member* m : leaving)
+        m->requestStop(); // all at once, so they leave the group together
+    for (Member* m : leaving)
+        m->join();
+    std::lock_guard lock(m_membersMutex);
     while (static_cast<int>(m_members.size()) > members) {
-        std::unique_ptr<Member> last = std::move(m_members.back());
+        const Member& last = *m_members.back();
+        m_retired.consumed += last.consumed;
+        m_retired.persisted += last.persisted;
+        m_retired.duplicates += last.duplicates;
+        m_retired.deadLetters += last.deadLetters;
+        m_retired.batches += last.batches;
         m_members.pop_back();
-        last->requestStop();
-        last->join();
-        m_retired.consumed += last->consumed;
-        m_retired.persisted += last->persisted;
-        m_retired.duplicates += last->duplicates;
-        m_retired.deadLetters += last->deadLetters;
-        m_retired.batches += last->batches;
     }
     m_options.members = members;
     m_memberCount = members;
@@ -692,9 +794,7 @@ void Sink::setPaused(bool paused) {
 
 void Sink::stop() {
     m_stopping = true;
-    for (auto& m : m_members)
-        m->requestStop(); // all at once, so they leave the group together
-    const int running = static_cast<int>(m_members.size());
+    const int running = m_memberCount.load();
     setMembers(0);
     m_options.members = running; // a later start() brings back as many
 }
@@ -736,6 +836,7 @@ void Sink::reportRecovered(const QString& message) {
 
 SinkStatus Sink::status() const {
     SinkStatus s;
+    std::unique_lock members(m_membersMutex);
     s.consumed = m_retired.consumed;
     s.persisted = m_retired.persisted;
     s.duplicates = m_retired.duplicates;
@@ -748,11 +849,12 @@ SinkStatus Sink::status() const {
         s.deadLetters += m->deadLetters;
         s.batches += m->batches;
         s.assignments << m->assigned();
+        s.members += m->failed() ? 0 : 1;
     }
+    members.unlock();
     s.strayDropped = m_strayMessages.load();
     s.gapsRechecked = m_gapsRechecked.load();
     s.fencedBatches = m_fencedBatches.load();
-    s.members = static_cast<int>(m_members.size());
     s.paused = m_paused.load();
     s.databaseUp = m_databaseDownMembers.load() == 0;
     std::lock_guard lock(m_errorMutex);

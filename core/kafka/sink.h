@@ -18,10 +18,14 @@ namespace loadlevel::kafka {
 struct SinkOptions {
     QString topic = QStringLiteral("ratings");
     QString group = QStringLiteral("loadlevel-sink");
+    // The consumer group protocol: "classic" (the group coordinator assigns through a leader
+    // member; every Kafka) or "consumer" (KIP-848: the broker assigns; Kafka 4+).
+    QString groupProtocol = QStringLiteral("classic");
     int members = 1;
-    int batchRows = 5000;                  // a batch closes at this many messages ...
-    int batchMs = 50;                      // ... or this long after its first message
-    double maxRowsPerSec = 0;              // database protection: 0 = no ceiling
+    int batchRows = 5000;     // a batch closes at this many messages ...
+    int batchMs = 50;         // ... or this long after its first message
+    int fetchWaitMs = 50;     // how long a broker may hold a fetch with no data (fetch.wait.max.ms)
+    double maxRowsPerSec = 0; // database protection: 0 = no ceiling
     metrics::Recorder* recorder = nullptr; // live counters and latencies; may be null
 };
 
@@ -34,7 +38,7 @@ struct SinkStatus {
     qint64 strayDropped = 0;  // fetched under an earlier assignment or position, not used
     qint64 gapsRechecked = 0; // offsets missing in a fetch, read again to be sure
     qint64 fencedBatches = 0; // batches refused because another writer moved the stored offset
-    int members = 0;
+    int members = 0;          // running (a member stopped by a fatal Kafka error no longer counts)
     bool databaseUp = true;
     bool paused = false;
     QString lastError;
@@ -92,6 +96,7 @@ private:
     ClientConfig m_config;
     SinkOptions m_options;
     StoreFactory m_stores;
+    mutable std::mutex m_membersMutex; // guards m_members and m_retired (status() reads them)
     std::vector<std::unique_ptr<Member>> m_members;
     SinkStatus m_retired; // counters of members already stopped, so totals survive stop()
     std::atomic<bool> m_stopping{false};

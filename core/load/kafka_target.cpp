@@ -30,10 +30,15 @@ QJsonObject KafkaTarget::describe() const {
 }
 
 Result<void> KafkaTarget::send(const event::RatingEvent& e, quint64 seq, Clock::time_point due) {
-    if (m_pending.empty())
+    if (m_pending.empty()) {
+        if (seq == 0) // a new run
+            m_runBase = m_nextRunBase;
         m_firstSeq = seq; // the runner sends seq 0, 1, 2, …: the window is contiguous
-    if (auto r = m_producer->produce(event::encode(e), seq); !r)
+    }
+    const quint64 token = m_runBase + seq;
+    if (auto r = m_producer->produce(event::encode(e), token); !r)
         return r;
+    m_nextRunBase = std::max(m_nextRunBase, token + 1);
     m_pending.push_back({due, Clock::now(), false});
     ++m_inFlight;
     return {};
@@ -41,15 +46,18 @@ Result<void> KafkaTarget::send(const event::RatingEvent& e, quint64 seq, Clock::
 
 void KafkaTarget::take(std::vector<Report>& reports, const Completed& completed) {
     for (const Report& r : reports) {
-        if (r.seq < m_firstSeq || r.seq >= m_firstSeq + m_pending.size())
-            continue; // not ours (cannot happen) or already abandoned
-        Pending& p = m_pending[r.seq - m_firstSeq];
+        if (r.token < m_runBase)
+            continue; // an earlier run's
+        const quint64 seq = r.token - m_runBase;
+        if (seq < m_firstSeq || seq >= m_firstSeq + m_pending.size())
+            continue; // already abandoned
+        Pending& p = m_pending[seq - m_firstSeq];
         if (p.done)
             continue;
         p.done = true;
         --m_inFlight;
         completed(
-            {r.seq, r.ok, r.ok ? QByteArray("ack") : (u"kafka: " + r.error).toUtf8(), p.due, p.sentAt, r.at});
+            {seq, r.ok, r.ok ? QByteArray("ack") : (u"kafka: " + r.error).toUtf8(), p.due, p.sentAt, r.at});
     }
     reports.clear();
     while (!m_pending.empty() && m_pending.front().done) {

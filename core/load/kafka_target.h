@@ -12,7 +12,10 @@
 namespace loadlevel::load {
 
 // A run's events go straight to a Kafka topic through the idempotent producer. A completion is
-// the broker's acknowledgement ("ack") or librdkafka's delivery error.
+// the broker's acknowledgement ("ack") or librdkafka's delivery error. One target serves run after
+// run (a new run starts at seq 0): its producer stays connected and keeps its producer id, which a
+// new idempotent producer takes up to half a second to get (librdkafka retries its first request
+// for one on a 500 ms timer), time that would otherwise count in the first events' latency.
 // Thread: the producer's poller thread queues the reports; poll() hands them over on the
 // runner's thread.
 class KafkaTarget final : public Target {
@@ -34,7 +37,7 @@ private:
         bool done = false;
     };
     struct Report {
-        quint64 seq;
+        quint64 token; // m_runBase + seq of its run
         bool ok;
         QString error;
         Clock::time_point at;
@@ -49,6 +52,10 @@ private:
     // by seq - m_firstSeq holds the window still in flight.
     std::deque<Pending> m_pending;
     quint64 m_firstSeq = 0;
+    // The producer's delivery token is m_runBase + seq, unique across runs, so that a late report
+    // of an earlier run's abandoned event cannot be taken for this run's event of the same seq.
+    quint64 m_runBase = 0;
+    quint64 m_nextRunBase = 0;
     qint64 m_inFlight = 0;
     QMutex m_mutex;
     std::vector<Report> m_reports; // guarded by m_mutex

@@ -231,6 +231,18 @@ Runner::Runner(kafka::ClientConfig config, QString topic)
     : m_config(std::move(config))
     , m_topic(std::move(topic)) {}
 
+Runner::~Runner() = default;
+
+Result<void> Runner::prepare() {
+    if (m_target)
+        return {};
+    auto target = KafkaTarget::create(m_config, m_topic);
+    if (!target)
+        return fail(target.error());
+    m_target = std::move(*target);
+    return {};
+}
+
 RunPlan Runner::planFor(const RunSpec& spec) {
     RunPlan plan;
     plan.profile = spec.ratePerSec > 0
@@ -243,13 +255,12 @@ RunPlan Runner::planFor(const RunSpec& spec) {
 
 Result<RunReport> Runner::run(const RunPlan& plan, const ProgressFn& progress,
                               const std::atomic<bool>* cancel) {
-    auto target = KafkaTarget::create(m_config, m_topic);
-    if (!target)
-        return fail(target.error());
+    if (auto ready = prepare(); !ready)
+        return fail(ready.error());
     RunPlan held = plan;
     if (!held.holdBack)
         held.holdBack = m_holdBack;
-    return runPlan(**target, held, progress, cancel, m_recorder);
+    return runPlan(*m_target, held, progress, cancel, m_recorder);
 }
 
 Result<RunManifest> Runner::run(const RunSpec& spec, const ProgressFn& progress,

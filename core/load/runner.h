@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 
 namespace loadlevel::load {
 
@@ -64,11 +65,20 @@ struct RunSpec {
     QString source = QStringLiteral("/loadlevel/cli");
 };
 
-// Sends one run of generated rating events to a topic and records its manifest.
+class KafkaTarget;
+
+// Sends runs of generated rating events to a topic and records their manifests. Its producer
+// lives as long as the runner (see KafkaTarget): prepare() starts it ahead of the first run.
 // Thread, errors: as runPlan(); a producer that cannot be created is an Error.
 class Runner {
 public:
     Runner(kafka::ClientConfig config, QString topic);
+    ~Runner();
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+    // Creates the producer now, so that it is connected and has its producer id when the first
+    // run starts (call it before waiting for something else, e.g. the sink's group).
+    Result<void> prepare();
     // Counters and send→ack latencies also go here (the pipeline's live metrics); may be null.
     void setRecorder(metrics::Recorder* recorder) { m_recorder = recorder; }
     // RunPlan::holdBack for the runs of this runner that do not bring their own.
@@ -85,6 +95,7 @@ private:
     QString m_topic;
     metrics::Recorder* m_recorder = nullptr;
     std::function<bool()> m_holdBack;
+    std::unique_ptr<KafkaTarget> m_target;
 };
 
 } // namespace loadlevel::load

@@ -131,9 +131,12 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
             continue;
         }
         g.members = m_options.knownMembers ? m_options.knownMembers(group) : -1;
-        if (g.members < 0)
-            if (auto m = m_admin->groupMembers(group, std::chrono::seconds(2)))
-                g.members = *m;
+        if (auto d = m_admin->describeGroup(group, std::chrono::seconds(2))) {
+            g.state = d->state;
+            g.protocol = d->protocol;
+            if (g.members < 0)
+                g.members = static_cast<int>(d->members.size());
+        }
 
         QList<PartitionStatus> statuses;
         g.complete = true;

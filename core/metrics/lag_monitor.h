@@ -45,7 +45,9 @@ struct GroupLag {
     qint64 totalLag = 0;
     double consumeRate = 0;
     double lagSeconds = -1;
-    int members = -1; // -1: unknown (the embedded cluster cannot describe groups)
+    int members = -1; // -1: unknown (the group could not be described)
+    QString state;    // Kafka's own group state (Stable, Empty, ...); empty: not described
+    QString protocol; // "classic" or "consumer" (KIP-848); empty: not described
     GroupStatus status = GroupStatus::Ok;
     bool complete = false; // every partition has a full evaluation window
     QString error;         // set when this group could not be read this time

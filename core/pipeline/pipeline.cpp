@@ -60,6 +60,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, cons
         kafka::SinkOptions o;
         o.topic = settings.topic;
         o.group = settings.group;
+        o.groupProtocol = settings.groupProtocol;
+        // The mock broker answers a fetch with no data only when its wait is over (a real broker
+        // answers as soon as data arrives), so there the wait is the sink's latency: keep it short.
+        // In one process an empty fetch costs little.
+        if (p->m_cluster)
+            o.fetchWaitMs = 10;
         o.members = options.members;
         o.maxRowsPerSec = options.maxRowsPerSec;
         o.recorder = &p->m_recorder;

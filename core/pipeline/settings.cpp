@@ -62,6 +62,10 @@ std::optional<SettingsProblem> Settings::validate() const {
     if (group.trimmed().isEmpty() || group.contains(QRegularExpression(QStringLiteral("\\s"))))
         return SettingsProblem{
             F::Group, QStringLiteral("consumer group '%1' must be a name without spaces").arg(group)};
+    if (groupProtocol != u"classic" && groupProtocol != u"consumer")
+        return SettingsProblem{
+            F::Group,
+            QStringLiteral("group protocol '%1' is not classic or consumer (KIP-848)").arg(groupProtocol)};
     if (partitions < 1 || partitions > 10000)
         return SettingsProblem{F::Partitions,
                                QStringLiteral("partitions must be 1..10000, not %1").arg(partitions)};

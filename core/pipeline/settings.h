@@ -31,6 +31,7 @@ struct Settings {
     QString database;            // postgresql://..., sqlite:///path or a path; empty: embedded SQLite file
     QString topic = QStringLiteral("ratings");
     QString group = QStringLiteral("loadlevel-sink");
+    QString groupProtocol = QStringLiteral("classic"); // the sink's: classic | consumer (KIP-848)
     int partitions = 6;
     int replicationFactor = 1;
     int embeddedBrokers = 3;

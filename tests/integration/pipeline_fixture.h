@@ -115,11 +115,17 @@ protected:
     }
 
     std::unique_ptr<kafka::Sink> startSink(const QString& topic, const QString& group, int members) {
+        return startSink(topic, group, members, config());
+    }
+    std::unique_ptr<kafka::Sink> startSink(const QString& topic, const QString& group, int members,
+                                           const kafka::ClientConfig& clientConfig,
+                                           const QString& groupProtocol = QStringLiteral("classic")) {
         kafka::SinkOptions o;
         o.topic = topic;
         o.group = group;
         o.members = members;
-        auto sink = std::make_unique<kafka::Sink>(config(), o, m_settings.storeFactory());
+        o.groupProtocol = groupProtocol;
+        auto sink = std::make_unique<kafka::Sink>(clientConfig, o, m_settings.storeFactory());
         auto r = sink->start();
         [&] {
             QVERIFY2(r.has_value(), r ? "" : qPrintable(r.error().message));

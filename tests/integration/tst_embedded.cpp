@@ -302,6 +302,45 @@ private slots:
         QCOMPARE(v->persisted, qint64(3000));
     }
 
+    void statusIsReadWhileTheGroupIsResized() {
+        // The lag monitor asks the sink for its members (status()) on its own thread while the
+        // window resizes the group on another: under ThreadSanitizer (the tsan stage runs this
+        // suite) any unguarded read of the member list is reported. Events flow meanwhile and
+        // every one of them must land once.
+        pipeline::Settings s;
+        s.database = m_dir.filePath(QStringLiteral("resize.sqlite"));
+        auto pipe = pipeline::Pipeline::start(s, {});
+        QVERIFY(pipe.has_value());
+        kafka::Sink* sink = (*pipe)->sink();
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+        auto monitor = (*pipe)->makeLagMonitor(50);
+        std::atomic<bool> done{false};
+        std::atomic<int> polls{0};
+        std::thread reader([&] {
+            while (!done.load()) {
+                if (auto lags = monitor->pollOnce(); lags && !lags->isEmpty() && lags->front().members >= 0)
+                    ++polls;
+                (void)sink->status();
+            }
+        });
+        load::RunSpec spec;
+        spec.count = 6000;
+        spec.ratePerSec = 3000;
+        std::optional<Result<load::RunManifest>> m;
+        std::thread run([&] { m = load::Runner((*pipe)->clientConfig(), s.topic).run(spec); });
+        for (int members : {3, 0, 2, 1, 3, 2})
+            sink->setMembers(members);
+        run.join();
+        QVERIFY(m && m->has_value());
+        QVERIFY((*pipe)->waitForSink(std::chrono::seconds(60)).has_value());
+        done = true;
+        reader.join();
+        QVERIFY(polls.load() > 0);
+        auto v = load::awaitVerification((*pipe)->store(), **m, std::chrono::seconds(60));
+        QVERIFY(v && v->ok());
+        QCOMPARE(v->persisted, qint64(6000));
+    }
+
     void largeRunsAreWarnedAbout() {
         pipeline::Settings s;
         s.database = m_dir.filePath(QStringLiteral("warn.sqlite"));

@@ -241,6 +241,59 @@ private slots:
         sink.stop();
     }
 
+    void idempotentAcksHoldOnFreshTopics() {
+        // librdkafka 2.0.2 with 5 requests in flight reported events delivered that the broker never
+        // wrote: it took a later ack as proof that an earlier, failed request was written, which
+        // brokers since KIP-360 make false exactly on a fresh partition (docs/reliability.md). The
+        // producer now runs with librdkafka's default in-flight requests again; this watches for
+        // the false ack where it showed: full-speed bursts into topics created a moment before,
+        // on the stack's broker and on brokers started from nothing just before.
+        const QStringList env{u"LOADLEVEL_STACK_DIR=" +
+                                  QDir::temp().filePath(QStringLiteral("loadlevel-stack-fresh")),
+                              QStringLiteral("LOADLEVEL_KAFKA_PORT=59292")};
+        const auto purge = qScopeGuard([&] { test::runStack({QStringLiteral("purge")}, env); });
+        int rounds = 0;
+        auto burstsInto = [&](const kafka::ClientConfig& cluster, int bursts) {
+            for (int i = 0; i < bursts; ++i, ++rounds) {
+                const QString topic = test::uniqueName(QStringLiteral("freshack"));
+                m_lastTopic = topic;
+                m_lastCluster = cluster;
+                auto admin = kafka::Admin::create(cluster);
+                QVERIFY(admin.has_value());
+                QVERIFY((*admin)->ensureTopic(topic, 6, 1, std::chrono::seconds(60)).has_value());
+                load::RunSpec spec;
+                spec.count = 20000;
+                auto m = load::Runner(cluster, topic).run(spec); // at once, at full speed
+                QVERIFY2(m.has_value(), m ? "" : qPrintable(m.error().message));
+                QCOMPARE(m->acked, qint64(20000));
+                kafka::SinkOptions o;
+                o.topic = topic;
+                o.group = test::uniqueName(QStringLiteral("g"));
+                o.members = 2;
+                kafka::Sink sink(cluster, o, m_settings.storeFactory());
+                QVERIFY(sink.start().has_value());
+                const auto v = waitVerified(*m, 120000);
+                explainMissing(topic, v);
+                QCOMPARE(v.missing, qint64(0));
+                QCOMPARE(v.duplicates, qint64(0));
+                QCOMPARE(v.persisted, qint64(20000));
+            }
+        };
+        burstsInto(config(), 6);
+        if (QTest::currentTestFailed())
+            return;
+        for (int fresh = 0; fresh < 2; ++fresh) {
+            QCOMPARE(test::runStack({QStringLiteral("purge")}, env), 0); // only that folder
+            QCOMPARE(test::runStack({QStringLiteral("kafka-up")}, env), 0);
+            burstsInto(*kafka::ClientConfig::make(QStringLiteral("127.0.0.1:59292")), 3);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        qInfo() << rounds
+                << "bursts of 20,000 into fresh topics, 6 of them on brokers started just before: all "
+                << "acknowledged events persisted once";
+    }
+
     void membersComingAndGoingUnderLoadLoseNothing() {
         // 100,000 events at 10,000/s while the group changes size every 1.5 s: 1, 3, 2, 1, 3, 2 members.
         const QString topic = newTopic(QStringLiteral("churn"));

@@ -21,18 +21,36 @@ class TestLagMonitor final : public QObject {
 
     kafka::ClientConfig config() const { return *kafka::ClientConfig::make(m_stack.kafka); }
 
-    // partition -> (current offset, log-end offset, lag) as Kafka's tool prints them.
-    std::map<int, std::array<qint64, 3>> kafkaToolDescribe() {
+    // Kafka's own kafka-consumer-groups with these arguments; its standard output.
+    QString consumerGroups(const QStringList& args) {
         QProcess tool;
         tool.start(m_stack.script,
-                   {QStringLiteral("kafka-tool"),
-                    QStringLiteral("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"),
-                    QStringLiteral("--bootstrap-server"), m_stack.kafka, QStringLiteral("--describe"),
-                    QStringLiteral("--group"), m_group});
+                   QStringList{QStringLiteral("kafka-tool"),
+                               QStringLiteral("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"),
+                               QStringLiteral("--bootstrap-server"), m_stack.kafka} +
+                       args);
         [&] {
             QVERIFY(tool.waitForFinished(120000));
         }();
-        const QString out = QString::fromUtf8(tool.readAllStandardOutput());
+        return QString::fromUtf8(tool.readAllStandardOutput() + tool.readAllStandardError());
+    }
+
+    // (state, members) of a group as `kafka-consumer-groups --describe --state` prints them.
+    std::pair<QString, int> kafkaToolState(const QString& group) {
+        const QString out = consumerGroups(
+            {QStringLiteral("--describe"), QStringLiteral("--state"), QStringLiteral("--group"), group});
+        for (const QString& line : out.split(u'\n')) {
+            const QStringList f = line.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
+            if (f.size() >= 4 && f[0] == group)
+                return {f[f.size() - 2], f.last().toInt()};
+        }
+        return {out, -1};
+    }
+
+    // partition -> (current offset, log-end offset, lag) as Kafka's tool prints them.
+    std::map<int, std::array<qint64, 3>> kafkaToolDescribe() {
+        const QString out =
+            consumerGroups({QStringLiteral("--describe"), QStringLiteral("--group"), m_group});
         std::map<int, std::array<qint64, 3>> rows;
         for (const QString& line : out.split(u'\n')) {
             const QStringList f = line.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
@@ -41,7 +59,7 @@ class TestLagMonitor final : public QObject {
                                       f[5] == u"-" ? -1 : f[5].toLongLong()};
         }
         [&] {
-            QVERIFY2(!rows.empty(), qPrintable(out + QString::fromUtf8(tool.readAllStandardError())));
+            QVERIFY2(!rows.empty(), qPrintable(out));
         }();
         return rows;
     }
@@ -111,6 +129,77 @@ private slots:
         QCOMPARE(compared, static_cast<int>(kafka.size()));
         QVERIFY2(compared >= 3, qPrintable(QString::number(compared)));
         QCOMPARE(g.members, 0); // the sink left the group
+    }
+
+    // A Java consumer of each group protocol (KIP-848's "consumer" and "classic"): the state, the
+    // members and their assignment as Kafka's own tool gives them, while it runs and after it left.
+    void groupsOfBothProtocolsAreDescribedAsKafkaDoes_data() {
+        QTest::addColumn<QString>("protocol");
+        QTest::addRow("consumer (KIP-848)") << QStringLiteral("consumer");
+        QTest::addRow("classic") << QStringLiteral("classic");
+    }
+    void groupsOfBothProtocolsAreDescribedAsKafkaDoes() {
+        QFETCH(QString, protocol);
+        const QString group = test::uniqueName(QStringLiteral("java-") + protocol);
+        QProcess java;
+        java.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        java.setStandardOutputFile(QProcess::nullDevice());
+        java.start(m_stack.script,
+                   {QStringLiteral("kafka-tool"),
+                    QStringLiteral("org.apache.kafka.tools.consumer.ConsoleConsumer"),
+                    QStringLiteral("--bootstrap-server"), m_stack.kafka, QStringLiteral("--topic"), m_topic,
+                    QStringLiteral("--group"), group, QStringLiteral("--consumer-property"),
+                    QStringLiteral("group.protocol=") + protocol});
+        QVERIFY(java.waitForStarted());
+        auto stopJava = qScopeGuard([&] {
+            java.terminate();
+            java.waitForFinished(30000);
+        });
+        auto admin = kafka::Admin::create(config());
+        QVERIFY(admin.has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(kafkaToolState(group) == std::make_pair(QStringLiteral("Stable"), 1), 90000);
+
+        auto d = (*admin)->describeGroup(group);
+        QVERIFY2(d.has_value(), d ? "" : qPrintable(d.error().message));
+        QCOMPARE(d->state, QStringLiteral("Stable"));
+        QCOMPARE(d->protocol, protocol);
+        QCOMPARE(d->members.size(), 1);
+        QSet<int> assigned;
+        for (const auto& [topic, partition] : d->members.front().assignment)
+            if (topic == m_topic)
+                assigned << partition;
+        QCOMPARE(assigned, (QSet<int>{0, 1, 2, 3, 4, 5}));
+        const QStringList listed = *(*admin)->listGroups();
+        QVERIFY2(listed.contains(group), qPrintable(listed.join(u' ')));
+
+        metrics::LagMonitor::Options o;
+        o.topic = m_topic;
+        o.groups = {group};
+        metrics::LagMonitor monitor(config(), o);
+        auto lags = monitor.pollOnce();
+        QVERIFY(lags.has_value());
+        QCOMPARE(lags->front().members, 1);
+        QCOMPARE(lags->front().state, QStringLiteral("Stable"));
+        QCOMPARE(lags->front().protocol, protocol);
+
+        // Gone: Kafka says Empty with no members once the consumer left; so must we.
+        stopJava.dismiss();
+        java.terminate();
+        QVERIFY(java.waitForFinished(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(kafkaToolState(group).first == u"Empty", 90000);
+        d = (*admin)->describeGroup(group);
+        QVERIFY(d.has_value());
+        QCOMPARE(d->state, QStringLiteral("Empty"));
+        QCOMPARE(d->members.size(), 0);
+        QVERIFY(!d->missing());
+    }
+
+    void aGroupKafkaDoesNotKnowIsMissing() {
+        auto admin = kafka::Admin::create(config());
+        auto d = (*admin)->describeGroup(test::uniqueName(QStringLiteral("no-such-group")));
+        QVERIFY2(d.has_value(), d ? "" : qPrintable(d.error().message));
+        QVERIFY2(d->missing(), qPrintable(d->state));
+        QCOMPARE(d->members.size(), 0);
     }
 
     void frozenGroupWithLagIsStoppedAfterAFullWindow() {
