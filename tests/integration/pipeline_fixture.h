@@ -114,12 +114,19 @@ protected:
         return topic;
     }
 
+    // The sinks' consumer group protocol for a whole suite: LOADLEVEL_GROUP_PROTOCOL (classic, or
+    // consumer for KIP-848; tests/CMakeLists.txt runs the fault suite once with each).
+    static QString suiteGroupProtocol() {
+        const QString p = qEnvironmentVariable("LOADLEVEL_GROUP_PROTOCOL");
+        return p.isEmpty() ? QStringLiteral("classic") : p;
+    }
+
     std::unique_ptr<kafka::Sink> startSink(const QString& topic, const QString& group, int members) {
         return startSink(topic, group, members, config());
     }
     std::unique_ptr<kafka::Sink> startSink(const QString& topic, const QString& group, int members,
                                            const kafka::ClientConfig& clientConfig,
-                                           const QString& groupProtocol = QStringLiteral("classic")) {
+                                           const QString& groupProtocol = suiteGroupProtocol()) {
         kafka::SinkOptions o;
         o.topic = topic;
         o.group = group;
@@ -259,7 +266,8 @@ protected:
         p->start(QStringLiteral(LOADLEVEL_CLI_PATH),
                  QStringList{QStringLiteral("sink"), QStringLiteral("--kafka"), m_stack.kafka,
                              QStringLiteral("--db"), m_stack.db, QStringLiteral("--topic"), topic,
-                             QStringLiteral("--group"), group} +
+                             QStringLiteral("--group"), group, QStringLiteral("--group-protocol"),
+                             suiteGroupProtocol()} +
                      extra);
         [&] {
             QVERIFY(p->waitForStarted(10000));
