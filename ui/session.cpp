@@ -252,6 +252,8 @@ void Session::startPlan(const load::RunPlan& requested, const RunTarget& target)
         } else {
             auto t = load::KafkaTarget::create(config, topic);
             if (t)
+                (void)(*t)->waitUntilReady(std::chrono::seconds(2)); // its producer id first
+            if (t)
                 sink = std::move(*t);
             else
                 report = fail(t.error());

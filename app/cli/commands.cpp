@@ -1058,6 +1058,7 @@ int runRun(Context& c) {
             c.console.error(t.error().message);
             return exitFor(t.error());
         }
+        (void)(*t)->waitUntilReady(std::chrono::seconds(2)); // the schedule starts when it can send
         target = std::move(*t);
         verifiable = true;
     } else {

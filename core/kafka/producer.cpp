@@ -1,6 +1,7 @@
 #include "kafka/producer.h"
 
 #include <array>
+#include <string_view>
 
 namespace loadlevel::kafka {
 
@@ -14,6 +15,7 @@ Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, c
     auto conf = config.build({{key::kLinger, "5"},
                               {key::kPartitioner, kJavaCompatiblePartitioner},
                               {key::kQueueMaxMessages, "500000"},
+                              {key::kStatsInterval, "100"}, // for waitUntilReady()
                               {key::kClientId, "loadlevel-producer"}},
                              // Durable acceptance depends on this; acks=all and at most 5 requests
                              // in flight (librdkafka's default) follow from idempotence. librdkafka
@@ -33,6 +35,7 @@ Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, c
     rd_kafka_conf_set_opaque(conf->get(), p.get());
     rd_kafka_conf_set_dr_msg_cb(conf->get(), &Producer::onDeliveryReport);
     rd_kafka_conf_set_error_cb(conf->get(), &Producer::onClientError);
+    rd_kafka_conf_set_stats_cb(conf->get(), &Producer::onStatistics);
 
     std::array<char, 512> err{};
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err.data(), err.size());
@@ -46,6 +49,21 @@ Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, c
         return fail(Error::invalid(QStringLiteral("invalid topic name '%1'").arg(topic)));
     p->m_poller = std::thread([raw = p.get()] { raw->pollLoop(); });
     return p;
+}
+
+int Producer::onStatistics(rd_kafka_t*, char* json, size_t length, void* opaque) {
+    auto* self = static_cast<Producer*>(opaque);
+    if (!self->m_ready.load(std::memory_order_relaxed) &&
+        std::string_view(json, length).find(R"("idemp_state": "Assigned")") != std::string_view::npos)
+        self->m_ready = true;
+    return 0; // librdkafka frees the JSON
+}
+
+bool Producer::waitUntilReady(std::chrono::milliseconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (!m_ready.load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return m_ready.load();
 }
 
 Producer::~Producer() {

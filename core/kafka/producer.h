@@ -46,6 +46,13 @@ public:
     // Waits until every enqueued message has a delivery report (or the timeout passes).
     Result<void> flush(std::chrono::milliseconds timeout);
 
+    // Waits until the producer has its idempotent producer id, i.e. until a message would go out
+    // at once. A new producer asks for one on librdkafka's 500 ms retry timer when no broker was
+    // up at its start; time that would otherwise count in the first events' latency. The state
+    // comes from librdkafka's statistics (every 100 ms unless statistics.interval.ms says
+    // otherwise; with statistics off this waits out the timeout). False on timeout.
+    bool waitUntilReady(std::chrono::milliseconds timeout);
+
     [[nodiscard]] int inFlight() const;
     [[nodiscard]] QString topic() const { return m_topicName; }
     [[nodiscard]] rd_kafka_t* handle() const { return m_rk.get(); }
@@ -54,6 +61,7 @@ private:
     Producer() = default;
     static void onDeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
     static void onClientError(rd_kafka_t*, int err, const char* reason, void* opaque);
+    static int onStatistics(rd_kafka_t*, char* json, size_t length, void* opaque);
     void pollLoop();
 
     KafkaHandle m_rk;
@@ -63,6 +71,7 @@ private:
     DeliveryHandler m_onDelivery;
     ErrorHandler m_onError;
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_ready{false}; // has its producer id (onStatistics)
     std::thread m_poller;
 };
 

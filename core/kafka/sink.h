@@ -22,10 +22,13 @@ struct SinkOptions {
     // member; every Kafka) or "consumer" (KIP-848: the broker assigns; Kafka 4+).
     QString groupProtocol = QStringLiteral("classic");
     int members = 1;
-    int batchRows = 5000;     // a batch closes at this many messages ...
-    int batchMs = 50;         // ... or this long after its first message
-    int fetchWaitMs = 50;     // how long a broker may hold a fetch with no data (fetch.wait.max.ms)
-    double maxRowsPerSec = 0; // database protection: 0 = no ceiling
+    int batchRows = 5000; // a batch closes at this many messages ...
+    int batchMs = 50;     // ... or this long after its first message
+    int fetchWaitMs = 50; // how long a broker may hold a fetch with no data (fetch.wait.max.ms)
+    // ... or when no message came for this long (0: off). Off for a database server, where the
+    // window bounds its transactions per second at a trickle; on in embedded mode (a local file).
+    int quietMs = 0;
+    double maxRowsPerSec = 0;              // database protection: 0 = no ceiling
     metrics::Recorder* recorder = nullptr; // live counters and latencies; may be null
 };
 

@@ -77,7 +77,10 @@ void Sink::Member::run() {
             const auto elapsed =
                 std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_batchStarted);
             waitMs = std::clamp(static_cast<int>(opt.batchMs - elapsed.count()), 0, 100);
+            if (opt.quietMs > 0)
+                waitMs = std::min(waitMs, opt.quietMs);
         }
+        bool quiet = false; // nothing came for quietMs: the batch may close early
         if (MessageHandle msg{rd_kafka_consumer_poll(m_rk.get(), waitMs)}) {
             // A message can slip through between a rebalance's assignment and the pause above:
             // while paused, nothing is consumed; it is fetched again after the resume.
@@ -85,12 +88,14 @@ void Sink::Member::run() {
                 rewind(msg.get());
             else
                 handle(msg.get());
+        } else {
+            quiet = opt.quietMs > 0;
         }
         if (m_commitDue && m_batch.empty() && Clock::now() >= m_commitRetryAt)
             mirrorOffsets();
         const auto size = static_cast<int>(m_batch.rows.size() + m_batch.deadLetters.size());
-        if (size > 0 &&
-            (size >= batchLimit() || Clock::now() - m_batchStarted >= std::chrono::milliseconds(opt.batchMs)))
+        if (size > 0 && (quiet || size >= batchLimit() ||
+                         Clock::now() - m_batchStarted >= std::chrono::milliseconds(opt.batchMs)))
             flush();
     }
     flush();

@@ -257,6 +257,9 @@ Result<RunReport> Runner::run(const RunPlan& plan, const ProgressFn& progress,
                               const std::atomic<bool>* cancel) {
     if (auto ready = prepare(); !ready)
         return fail(ready.error());
+    // The run's clock starts when its producer can send (a new one waits for its producer id);
+    // past the bound the run goes anyway, and the wait shows in its latencies.
+    (void)m_target->waitUntilReady(std::chrono::seconds(2));
     RunPlan held = plan;
     if (!held.holdBack)
         held.holdBack = m_holdBack;

@@ -64,8 +64,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, cons
         // The mock broker answers a fetch with no data only when its wait is over (a real broker
         // answers as soon as data arrives), so there the wait is the sink's latency: keep it short.
         // In one process an empty fetch costs little.
-        if (p->m_cluster)
+        // And a batch closes once the burst has been read (nothing more for 5 ms) instead of
+        // waiting out its window: the database is a local SQLite file of this process.
+        if (p->m_cluster) {
             o.fetchWaitMs = 10;
+            o.quietMs = 5;
+        }
         o.members = options.members;
         o.maxRowsPerSec = options.maxRowsPerSec;
         o.recorder = &p->m_recorder;

@@ -186,7 +186,7 @@ Result<QSqlDatabase> SqliteStore::db() {
         return fail(Error::failed(QStringLiteral("cannot open %1: %2").arg(m_path, d.lastError().text())));
     QSqlQuery q(d);
     for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
         if (!q.exec(QString::fromLatin1(pragma)))
             return fail(dbError(QString::fromLatin1(pragma), q.lastError()));
     return d;
