@@ -225,6 +225,7 @@ int runSink(Context& c) {
     qint64 lastConsumed = 0;
     qint64 lastActivityMs = 0;
     qint64 lastTickMs = 0;
+    bool noMemberLeft = false;
     // Live metrics arrive as Snapshots (~10 Hz, queued signal); the line is redrawn once a second.
     metrics::SnapshotPublisher publisher(recorder);
     QObject::connect(
@@ -240,6 +241,11 @@ int runSink(Context& c) {
             const double dt = (now - lastTickMs) / 1000.0;
             lastTickMs = now;
             const kafka::SinkStatus s = sink.status();
+            if (opt.members > 0 && s.members == 0) { // each said why when it stopped
+                noMemberLeft = true;
+                QCoreApplication::quit();
+                return;
+            }
             const double perSec = (s.persisted - lastPersisted) / dt;
             if (s.consumed != lastConsumed)
                 lastActivityMs = now;
@@ -282,6 +288,11 @@ int runSink(Context& c) {
     QCoreApplication::exec();
     c.console.endProgress();
     sink.stop();
+    if (noMemberLeft) {
+        c.console.error(
+            QStringLiteral("sink: every member stopped (the reason is above); nothing is consuming"));
+        return kFailed;
+    }
     const kafka::SinkStatus s = sink.status();
     c.console.info(QStringLiteral("sink stopped: persisted %1, duplicates skipped %2, dead letters %3")
                        .arg(s.persisted)
@@ -745,11 +756,21 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
 // offsets on the topic (the cluster's other groups are someone else's business).
 Result<QStringList> groupsOnTopic(Context& c, const kafka::ClientConfig& config) {
     const QStringList given = c.args.values(QStringLiteral("group"));
-    if (!given.isEmpty())
-        return given;
     auto admin = kafka::Admin::create(config);
     if (!admin)
         return fail(admin.error());
+    if (!given.isEmpty()) {
+        // A group Kafka does not know has no lag to show: say so instead of a lag of everything.
+        // (A cluster that cannot describe groups is taken at its word that the group exists.)
+        for (const QString& group : given)
+            if (auto d = (*admin)->describeGroup(group); d && d->missing())
+                return fail(Error::notFound(
+                    QStringLiteral(
+                        "consumer group %1 does not exist on the cluster at %2 (`loadlevel-cli lag` "
+                        "without --group lists the groups consuming topic %3)")
+                        .arg(group, config.bootstrapServers(), c.settings.topic)));
+        return given;
+    }
     auto all = (*admin)->listGroups();
     if (!all)
         return fail(

@@ -247,6 +247,11 @@ int main(int argc, char* argv[]) {
         console.error(QStringLiteral("--partitions and --replication-factor expect whole numbers >= 1"));
         return kUsage;
     }
+    if (settings.groupProtocol != u"classic" && settings.groupProtocol != u"consumer") {
+        console.error(QStringLiteral("--group-protocol expects classic or consumer (KIP-848), not '%1'")
+                          .arg(settings.groupProtocol));
+        return kUsage;
+    }
 
     installInterruptHandler();
     Context c{settings, p, positional.mid(1), console};

@@ -54,11 +54,14 @@ void Sink::Member::run() {
                                   .arg(reinterpret_cast<quintptr>(this), 0, 16));
     if (!st) {
         m_sink.reportProblem(st.error().message);
+        m_failed = true;
         return;
     }
     m_store = std::move(*st);
-    if (!createConsumer())
+    if (!createConsumer()) { // a configuration librdkafka refuses: no retry mends it
+        m_failed = true;
         return;
+    }
 
     while (!m_stop.load(std::memory_order_relaxed)) {
         if (m_fatal.load()) {

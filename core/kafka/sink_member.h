@@ -41,7 +41,8 @@ public:
         std::lock_guard lock(m_assignMutex);
         return m_assigned;
     }
-    // The member ended on a fatal Kafka error (e.g. fenced by another instance of its static id).
+    // The member ended for good: a fatal Kafka error (e.g. fenced by another instance of its static
+    // id), or a consumer or store that could not be made at all.
     bool failed() const { return m_failed.load(); }
 
     std::atomic<qint64> consumed{0}, persisted{0}, duplicates{0}, deadLetters{0}, batches{0};

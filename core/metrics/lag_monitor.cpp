@@ -131,11 +131,15 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
             continue;
         }
         g.members = m_options.knownMembers ? m_options.knownMembers(group) : -1;
-        if (auto d = m_admin->describeGroup(group, std::chrono::seconds(2))) {
-            g.state = d->state;
-            g.protocol = d->protocol;
-            if (g.members < 0)
-                g.members = static_cast<int>(d->members.size());
+        if (std::chrono::steady_clock::now() >= m_describeAgainAt) {
+            if (auto d = m_admin->describeGroup(group, std::chrono::seconds(2))) {
+                g.state = d->state;
+                g.protocol = d->protocol;
+                if (g.members < 0)
+                    g.members = static_cast<int>(d->members.size());
+            } else {
+                m_describeAgainAt = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            }
         }
 
         QList<PartitionStatus> statuses;

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QStringList>
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -98,6 +99,9 @@ private:
     kafka::KafkaHandle m_peek; // a consumer without a group, to read the oldest unconsumed message
     kafka::TopicHandle m_peekTopic;
     std::map<std::pair<QString, int>, std::deque<OffsetSample>> m_windows;
+    // A cluster that could not describe a group (the embedded one has no DescribeGroups) is not
+    // asked again for a while, so that a poll does not wait on it every time.
+    std::chrono::steady_clock::time_point m_describeAgainAt{};
     std::mutex m_pollMutex;
     std::atomic<bool> m_stop{false};
     std::thread m_thread;

@@ -195,11 +195,23 @@ private slots:
     }
 
     void aGroupKafkaDoesNotKnowIsMissing() {
+        const QString group = test::uniqueName(QStringLiteral("no-such-group"));
         auto admin = kafka::Admin::create(config());
-        auto d = (*admin)->describeGroup(test::uniqueName(QStringLiteral("no-such-group")));
+        auto d = (*admin)->describeGroup(group);
         QVERIFY2(d.has_value(), d ? "" : qPrintable(d.error().message));
         QVERIFY2(d->missing(), qPrintable(d->state));
         QCOMPARE(d->members.size(), 0);
+
+        // `lag --group` with it says so and fails, instead of a lag of the whole topic and OK.
+        QProcess cli;
+        cli.setProcessChannelMode(QProcess::MergedChannels);
+        cli.start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                  {QStringLiteral("lag"), QStringLiteral("--kafka"), m_stack.kafka, QStringLiteral("--topic"),
+                   m_topic, QStringLiteral("--group"), group});
+        QVERIFY(cli.waitForFinished(60000));
+        const QString out = QString::fromUtf8(cli.readAll());
+        QVERIFY2(cli.exitCode() != 0, qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("consumer group %1 does not exist").arg(group)), qPrintable(out));
     }
 
     void frozenGroupWithLagIsStoppedAfterAFullWindow() {

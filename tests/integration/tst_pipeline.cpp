@@ -412,6 +412,38 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(owned(), 6, 30000);
     }
 
+    void aSinkWhoseMembersCannotStartSaysSoAndExits() {
+        // A configuration librdkafka refuses only when the consumer is made (KIP-848 takes no
+        // client-side assignor) used to leave `sink` running with no member, for ever. And a
+        // mistyped protocol is a usage error before anything starts.
+        auto sink = [&](const QStringList& extra) {
+            QProcess p;
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(QStringLiteral(LOADLEVEL_CLI_PATH),
+                    QStringList{QStringLiteral("sink"), QStringLiteral("--kafka"), m_stack.kafka,
+                                QStringLiteral("--db"), m_stack.db, QStringLiteral("--topic"),
+                                newTopic(QStringLiteral("nomember"))} +
+                        extra);
+            const bool finished = p.waitForFinished(60000);
+            if (!finished)
+                p.kill();
+            return std::make_tuple(finished, p.exitCode(), QString::fromUtf8(p.readAll()));
+        };
+        const auto [done, code, out] =
+            sink({QStringLiteral("--group-protocol"), QStringLiteral("consumer"), QStringLiteral("-X"),
+                  QStringLiteral("partition.assignment.strategy=range")});
+        QVERIFY2(done, qPrintable(out));
+        QCOMPARE(code, 1);
+        QVERIFY2(out.contains(u"not supported for `group.protocol=consumer`") &&
+                     out.contains(u"every member stopped"),
+                 qPrintable(out));
+        const auto [done2, code2, out2] =
+            sink({QStringLiteral("--group-protocol"), QStringLiteral("kip848")});
+        QVERIFY2(done2, qPrintable(out2));
+        QCOMPARE(code2, 2);
+        QVERIFY2(out2.contains(u"--group-protocol expects classic or consumer"), qPrintable(out2));
+    }
+
     void aFatalKafkaErrorStopsTheMemberAndSaysWhy() {
         // Static membership (KIP-345): a second sink started with the same group.instance.id takes
         // the member's place; Kafka fences the first, which librdkafka reports as fatal. The first
