@@ -18,7 +18,9 @@ int main(int argc, char* argv[]) {
     QCommandLineParser p;
     p.addOptions({{QStringLiteral("kafka"), QStringLiteral("bootstrap"), QStringLiteral("b")},
                   {QStringLiteral("topic"), QStringLiteral("topic"), QStringLiteral("t")},
-                  {QStringLiteral("file"), QStringLiteral("key:value lines"), QStringLiteral("f")}});
+                  {QStringLiteral("file"), QStringLiteral("key:value lines"), QStringLiteral("f")},
+                  {QStringLiteral("X"), QStringLiteral("librdkafka property key=value (repeatable)"),
+                   QStringLiteral("prop")}});
     p.process(app);
     QFile f(p.value(QStringLiteral("file")));
     if (!f.open(QIODevice::ReadOnly)) {
@@ -27,6 +29,7 @@ int main(int argc, char* argv[]) {
     }
     // Parse everything first, as kcat's input is ready before it starts too.
     const std::vector<event::Header> headers = {{"ce_specversion", "1.0"},
+                                                {"content-type", "application/json"},
                                                 {"ce_id", "0190f3c2-7d1e-7a3b-8c4d-5e6f7a8b9c0d"},
                                                 {"ce_source", "/loadlevel/cli"},
                                                 {"ce_type", "loadlevel.rating.v1"},
@@ -40,7 +43,11 @@ int main(int argc, char* argv[]) {
             continue;
         messages.push_back({line.left(colon), line.mid(colon + 1), headers});
     }
-    auto config = kafka::ClientConfig::make(p.value(QStringLiteral("kafka")));
+    auto config = kafka::ClientConfig::make(p.value(QStringLiteral("kafka")), p.values(QStringLiteral("X")));
+    if (!config) {
+        std::fprintf(stderr, "producer-bench: %s\n", qPrintable(config.error().message));
+        return 2;
+    }
     std::atomic<qint64> acked{0};
     auto producer =
         kafka::Producer::create(*config, p.value(QStringLiteral("topic")), [&](const kafka::Delivery& d) {

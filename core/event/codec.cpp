@@ -162,6 +162,9 @@ const QByteArray kTypeValue(kEventType);
 const QByteArray kTimeName = QByteArrayLiteral("ce_time");
 const QByteArray kRunIdName = QByteArrayLiteral("ce_runid");
 const QByteArray kRunSeqName = QByteArrayLiteral("ce_runseq");
+// The binding's datacontenttype: the value's media type, in the plain content-type header.
+const QByteArray kContentTypeName = QByteArrayLiteral("content-type");
+const QByteArray kContentType = QByteArrayLiteral("application/json");
 } // namespace
 
 QByteArray encodeValue(const RatingEvent& e) {
@@ -180,8 +183,9 @@ WireMessage encode(const RatingEvent& e) {
     WireMessage m;
     m.key = number(e.movieId);
     m.value = encodeValue(e);
-    m.headers.reserve(7);
+    m.headers.reserve(8);
     m.headers.push_back({kSpecVersionName, kSpecVersion});
+    m.headers.push_back({kContentTypeName, kContentType});
     m.headers.push_back({kIdName, formatUuid(e.eventId)});
     thread_local Utf8Cache sources;
     thread_local Utf8Cache runIds;

@@ -69,6 +69,8 @@ private slots:
         QCOMPARE(header("ce_time"), QByteArray("2026-11-23T02:28:29.123Z"));
         QCOMPARE(header("ce_source"), QByteArray("/test"));
         QCOMPARE(header("ce_runid"), QByteArray("<missing>")); // only for events of a run
+        // The CloudEvents Kafka binding (binary mode) declares the value's media type here.
+        QCOMPARE(header("content-type"), QByteArray("application/json"));
     }
 
     void rejects_data() {
