@@ -7,6 +7,7 @@
 #include "metrics/prometheus.h"
 #include "store/store.h"
 
+#include <QHash>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -15,6 +16,7 @@
 #include <QJsonObject>
 #include <QMetaObject>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -279,16 +281,35 @@ private:
                        });
         m_server.setMissingHandler([this](const QHttpServerRequest& req, QHttpServerResponder&& r) {
             const QString path = req.url().path();
-            static const QStringList known{QStringLiteral("/ratings"), QStringLiteral("/health"),
-                                           QStringLiteral("/metrics"), QStringLiteral("/openapi.json"),
-                                           QStringLiteral("/docs")};
-            const bool stats = path.startsWith(u"/movies/") && path.endsWith(u"/stats");
-            if (known.contains(path) || stats)
-                reject(r, Status::MethodNotAllowed, QStringLiteral("method_not_allowed"), {},
-                       QStringLiteral("%1 does not take this method (see /openapi.json)").arg(path));
-            else
-                reject(r, Status::NotFound, QStringLiteral("not_found"), {},
-                       QStringLiteral("no route %1 (see /openapi.json)").arg(path));
+            // The methods each route takes, for 405's Allow header (RFC 9110 15.5.6).
+            static const QHash<QString, QByteArray> allowed{
+                {QStringLiteral("/ratings"), "GET, POST"},
+                {QStringLiteral("/health"), "GET"},
+                {QStringLiteral("/metrics"), "GET"},
+                {QStringLiteral("/openapi.json"), "GET"},
+                {QStringLiteral("/docs"), "GET"},
+                {QStringLiteral("/movies/{movie_id}/stats"), "GET"}};
+            static const QRegularExpression statsPath(QStringLiteral("^/movies/([^/]*)/stats$"));
+            QString route = path;
+            if (const auto m = statsPath.match(path); m.hasMatch()) {
+                bool number = false;
+                const qint64 movie = m.captured(1).toLongLong(&number);
+                if (!number || movie < 1)
+                    return reject(
+                        r, Status::NotFound, QStringLiteral("not_found"), QStringLiteral("movie_id"),
+                        QStringLiteral("no movie '%1': movie ids are whole numbers >= 1").arg(m.captured(1)));
+                route = QStringLiteral("/movies/{movie_id}/stats");
+            }
+            if (const auto it = allowed.constFind(route); it != allowed.cend()) {
+                ++m_owner.m_rejected;
+                r.write(errorBody(
+                            QStringLiteral("method_not_allowed"), {},
+                            QStringLiteral("%1 takes %2 (see /openapi.json)").arg(path, QLatin1String(*it))),
+                        {{"Content-Type", "application/json"}, {"Allow", *it}}, Status::MethodNotAllowed);
+                return;
+            }
+            reject(r, Status::NotFound, QStringLiteral("not_found"), {},
+                   QStringLiteral("no route %1 (see /openapi.json)").arg(path));
         });
     }
 

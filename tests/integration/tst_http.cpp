@@ -233,6 +233,12 @@ private slots:
                                       << QByteArray() << 405 << QString();
         QTest::newRow("unknown route")
             << QByteArray("GET") << QByteArray("/nope") << QByteArray() << QByteArray() << 404 << QString();
+        QTest::newRow("stats of movie abc")
+            << QByteArray("GET") << QByteArray("/movies/abc/stats") << QByteArray() << QByteArray() << 404
+            << QStringLiteral("movie_id");
+        QTest::newRow("stats of movie 0")
+            << QByteArray("GET") << QByteArray("/movies/0/stats") << QByteArray() << QByteArray() << 404
+            << QStringLiteral("movie_id");
         QTest::newRow("bad limit") << QByteArray("GET") << QByteArray("/ratings?limit=0") << QByteArray()
                                    << QByteArray() << 400 << QStringLiteral("limit");
         QTest::newRow("bad user filter") << QByteArray("GET") << QByteArray("/ratings?user_id=x")
@@ -257,6 +263,8 @@ private slots:
             QVERIFY(e.value(u"field").isNull());
         else
             QCOMPARE(e.value(u"field").toString(), field);
+        if (status == 405) // RFC 9110: a 405 says which methods the route takes
+            QCOMPARE(r.header("Allow"), path == "/ratings" ? QByteArray("GET, POST") : QByteArray("GET"));
         QCOMPARE(m_service->accepted(), acceptedBefore); // nothing reached Kafka
     }
 
