@@ -211,7 +211,8 @@ private slots:
         QVERIFY(cli.waitForFinished(60000));
         const QString out = QString::fromUtf8(cli.readAll());
         QVERIFY2(cli.exitCode() != 0, qPrintable(out));
-        QVERIFY2(out.contains(QStringLiteral("consumer group %1 does not exist").arg(group)), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("consumer group %1 does not exist").arg(group)),
+                 qPrintable(out));
     }
 
     void frozenGroupWithLagIsStoppedAfterAFullWindow() {
