@@ -247,7 +247,7 @@ int main(int argc, char* argv[]) {
         console.error(QStringLiteral("--partitions and --replication-factor expect whole numbers >= 1"));
         return kUsage;
     }
-    if (settings.groupProtocol != u"classic" && settings.groupProtocol != u"consumer") {
+    if (!settings.groupProtocolKnown()) {
         console.error(QStringLiteral("--group-protocol expects classic or consumer (KIP-848), not '%1'")
                           .arg(settings.groupProtocol));
         return kUsage;

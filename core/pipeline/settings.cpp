@@ -62,7 +62,7 @@ std::optional<SettingsProblem> Settings::validate() const {
     if (group.trimmed().isEmpty() || group.contains(QRegularExpression(QStringLiteral("\\s"))))
         return SettingsProblem{
             F::Group, QStringLiteral("consumer group '%1' must be a name without spaces").arg(group)};
-    if (groupProtocol != u"classic" && groupProtocol != u"consumer")
+    if (!groupProtocolKnown())
         return SettingsProblem{
             F::Group,
             QStringLiteral("group protocol '%1' is not classic or consumer (KIP-848)").arg(groupProtocol)};

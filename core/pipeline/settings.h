@@ -41,6 +41,10 @@ struct Settings {
     // Kafka properties librdkafka accepts, a database URL openStore() accepts, a legal topic name,
     // a group, partitions 1..10000). nullopt when all is well.
     [[nodiscard]] std::optional<SettingsProblem> validate() const;
+    // The sink's group protocol is one Loadlevel knows: classic, or consumer (KIP-848).
+    [[nodiscard]] bool groupProtocolKnown() const {
+        return groupProtocol == u"classic" || groupProtocol == u"consumer";
+    }
 
     // Fills empty fields from the environment.
     void applyEnvironment();
