@@ -106,7 +106,7 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
     connect(m_session, &Session::runFinished, this, &MainWindow::onRunFinished);
     // The Runs tab: its editor starts runs on the session; progress, reports and history come back.
     connect(m_runs, &RunsPanel::startRequested, this,
-            [this](const load::RunPlan& plan, const RunTarget& target) {
+            [this](const load::RunPlan& plan, const pipeline::RunTarget& target) {
                 setRunning(true);
                 toSession([s = m_session, plan, target] { s->startPlan(plan, target); });
             });
@@ -454,7 +454,7 @@ void MainWindow::buildUi() {
     m_throughput = new LiveChart(tr("Throughput"), tr("ratings/s"),
                                  {tr("produced"), tr("acknowledged"), tr("consumed"), tr("persisted")});
     m_lag = new LiveChart(tr("Consumer lag"), tr("messages"), {tr("total")});
-    m_latency = new LiveChart(tr("End-to-end latency, last second (send → row)"), tr("ms"),
+    m_latency = new LiveChart(tr("End-to-end latency, last second (send → persisted)"), tr("ms"),
                               {tr("p50"), tr("p95"), tr("p99")});
     for (LiveChart* c : {m_throughput, m_lag, m_latency})
         liveLayout->addWidget(c, 1);

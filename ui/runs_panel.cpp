@@ -336,8 +336,8 @@ load::RunPlan RunsPanel::plan() const {
     return p;
 }
 
-RunTarget RunsPanel::target() const {
-    RunTarget t;
+pipeline::RunTarget RunsPanel::target() const {
+    pipeline::RunTarget t;
     t.http = m_target->currentIndex() == 1;
     t.httpOptions.url = QUrl(m_url->text().trimmed());
     t.httpOptions.concurrency = m_concurrency->value();

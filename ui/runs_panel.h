@@ -57,7 +57,7 @@ public:
 
     // The plan and target the editor describes; the editor's complaint when it cannot be run.
     [[nodiscard]] load::RunPlan plan() const;
-    [[nodiscard]] RunTarget target() const;
+    [[nodiscard]] pipeline::RunTarget target() const;
     [[nodiscard]] QString problem() const;
 
     void setReady(bool ready);              // the pipeline can take a run
@@ -94,7 +94,7 @@ public:
     [[nodiscard]] QString lastSummary() const { return m_lastSummary; }
 
 signals:
-    void startRequested(const loadlevel::load::RunPlan& plan, const loadlevel::ui::RunTarget& target);
+    void startRequested(const loadlevel::load::RunPlan& plan, const loadlevel::pipeline::RunTarget& target);
     void stopRequested();
     void refreshRequested();
 

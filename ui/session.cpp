@@ -50,7 +50,7 @@ Session::Session(pipeline::Settings settings, QObject* parent)
     qRegisterMetaType<loadlevel::pipeline::Settings>();
     qRegisterMetaType<loadlevel::metrics::Snapshot>();
     qRegisterMetaType<loadlevel::ui::Health>();
-    qRegisterMetaType<loadlevel::ui::RunTarget>();
+    qRegisterMetaType<loadlevel::pipeline::RunTarget>();
     qRegisterMetaType<loadlevel::load::RunPlan>();
     qRegisterMetaType<loadlevel::load::RunReport>();
     qRegisterMetaType<QList<loadlevel::load::RunReport>>();
@@ -202,7 +202,7 @@ void Session::startRun(qint64 count, double ratePerSec) {
     startPlan(load::Runner::planFor(spec), {});
 }
 
-void Session::startPlan(const load::RunPlan& requested, const RunTarget& target) {
+void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarget& target) {
     if (!m_pipe)
         return;
     if (auto problemWithPlan = requested.profile.check()) {
@@ -241,22 +241,11 @@ void Session::startPlan(const load::RunPlan& requested, const RunTarget& target)
         std::unique_ptr<load::Target> sink;
         bool verifiable = true;
         Result<load::RunReport> report = fail(Error::failed(tr("the run did not start")));
-        if (target.http) {
-            auto t = load::HttpTarget::create(target.httpOptions);
-            if (t) {
-                verifiable = (*t)->bodyTemplate().tagsRuns();
-                sink = std::move(*t);
-            } else {
-                report = fail(t.error());
-            }
+        if (auto opened = pipeline::openTarget(target, config, topic)) {
+            sink = std::move(opened->target);
+            verifiable = opened->verifiable;
         } else {
-            auto t = load::KafkaTarget::create(config, topic);
-            if (t)
-                (void)(*t)->waitUntilReady(std::chrono::seconds(2)); // its producer id first
-            if (t)
-                sink = std::move(*t);
-            else
-                report = fail(t.error());
+            report = fail(opened.error());
         }
         metrics::Recorder* pipelineRecorder = &m_pipe->recorder();
         if (sink)

@@ -7,6 +7,7 @@
 #include "load/runner.h"
 #include "metrics/recorder.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/run_target.h"
 #include "store/store.h"
 
 #include <QDateTime>
@@ -17,13 +18,6 @@
 #include <thread>
 
 namespace loadlevel::ui {
-
-// Where a desktop run goes: this pipeline's topic, or an HTTP endpoint (Loadlevel's own service,
-// or anyone's rating service).
-struct RunTarget {
-    bool http = false;
-    load::HttpTarget::Options httpOptions;
-};
 
 // How the pipeline is doing, for the window's header.
 enum class Health {
@@ -53,7 +47,7 @@ public slots:
     void startRun(qint64 count, double ratePerSec);
     // A run of any profile to either target (the Runs tab). Verified in this pipeline's database
     // when the events carry the run tags (Kafka, or an HTTP body template with them).
-    void startPlan(const loadlevel::load::RunPlan& plan, const loadlevel::ui::RunTarget& target);
+    void startPlan(const loadlevel::load::RunPlan& plan, const loadlevel::pipeline::RunTarget& target);
     // The run reports in the runs folder, newest first (answered by runsListed).
     void listRuns();
     void cancelRun();
@@ -133,6 +127,6 @@ Q_DECLARE_METATYPE(loadlevel::store::DeadLetterRow)
 Q_DECLARE_METATYPE(loadlevel::store::RatingFilter)
 Q_DECLARE_METATYPE(loadlevel::pipeline::Settings)
 Q_DECLARE_METATYPE(loadlevel::ui::Health)
-Q_DECLARE_METATYPE(loadlevel::ui::RunTarget)
+Q_DECLARE_METATYPE(loadlevel::pipeline::RunTarget)
 Q_DECLARE_METATYPE(loadlevel::load::RunPlan)
 Q_DECLARE_METATYPE(loadlevel::load::RunReport)

@@ -6,12 +6,15 @@
 
 namespace loadlevel::cli {
 
-// Exit codes shared by every command.
+// Exit codes shared by every command; their documentation is exitCodes() in command_table.cpp
+// (shown by --help) and the README's table.
 enum ExitCode : int {
     kOk = 0,
-    kFailed = 1,      // the command ran and found a problem (events missing, not all acked)
-    kUsage = 2,       // wrong arguments
-    kUnavailable = 3, // Kafka or the database could not be reached
+    kFailed = 1,        // the command ran and found a problem (events missing, not all acked)
+    kUsage = 2,         // wrong arguments
+    kUnavailable = 3,   // Kafka or the database could not be reached
+    kNotFound = 4,      // the run, report or group named does not exist
+    kInterrupted = 130, // SIGINT/SIGTERM before the command finished (128 + SIGINT, as shells do)
 };
 
 // Terminal output: results on stdout, progress and diagnostics on stderr. A progress line is

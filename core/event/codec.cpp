@@ -277,8 +277,11 @@ std::expected<void, Rejection> readRunTags(const QJsonObject& o, RatingEvent& ou
     if (!seq.isDouble() || seq.toDouble() != std::floor(seq.toDouble()))
         return std::unexpected(
             malformed(QStringLiteral("run_seq"), QStringLiteral("run_seq must be an integer")));
-    if (seq.toDouble() < 0 || seq.toDouble() > 9007199254740991.0)
+    if (seq.toDouble() < 0)
         return std::unexpected(invalid(QStringLiteral("run_seq"), QStringLiteral("run_seq must be >= 0")));
+    if (seq.toDouble() > kMaxExactInteger)
+        return std::unexpected(
+            invalid(QStringLiteral("run_seq"), QStringLiteral("run_seq is too large (at most 2^53-1)")));
     out.runId = id.toString();
     out.runSeq = static_cast<qint64>(seq.toDouble());
     return {};

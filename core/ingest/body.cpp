@@ -43,9 +43,10 @@ parseRatingsBody(QByteArrayView body, qsizetype maxBytes, int maxBatch, const QD
             return std::unexpected(
                 BodyRefusal{400, QStringLiteral("malformed"), {}, QStringLiteral("the array is empty")});
         if (items.size() > maxBatch)
+            // A schema limit (maxItems), so 422 like every other; 413 is for the body's bytes.
             return std::unexpected(BodyRefusal{
-                413,
-                QStringLiteral("too_large"),
+                422,
+                QStringLiteral("invalid"),
                 {},
                 QStringLiteral("%1 ratings in one request; at most %2").arg(items.size()).arg(maxBatch)});
     } else if (doc->isObject()) {

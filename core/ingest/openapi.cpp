@@ -1,13 +1,41 @@
 #include "ingest/openapi.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace loadlevel::ingest {
 
 namespace generated {
 extern const char kOpenApiJson[];
 }
 
-QByteArray openApiDocument() {
-    return QByteArray(generated::kOpenApiJson);
+QByteArray openApiDocument(const ApiDocumentOptions& options) {
+    QJsonObject doc = QJsonDocument::fromJson(QByteArray(generated::kOpenApiJson)).object();
+    doc.insert(QStringLiteral("servers"),
+               QJsonArray{QJsonObject{{QStringLiteral("url"), options.serverUrl}}});
+    if (options.bearer)
+        return QJsonDocument(doc).toJson(QJsonDocument::Compact);
+    // No token: no security scheme, and no route answers 401.
+    doc.remove(QStringLiteral("security"));
+    QJsonObject components = doc.value(u"components").toObject();
+    components.remove(QStringLiteral("securitySchemes"));
+    doc.insert(QStringLiteral("components"), components);
+    QJsonObject paths = doc.value(u"paths").toObject();
+    for (auto path = paths.begin(); path != paths.end(); ++path) {
+        QJsonObject item = path.value().toObject();
+        for (auto op = item.begin(); op != item.end(); ++op) {
+            QJsonObject operation = op.value().toObject();
+            operation.remove(QStringLiteral("security"));
+            QJsonObject responses = operation.value(u"responses").toObject();
+            responses.remove(QStringLiteral("401"));
+            operation.insert(QStringLiteral("responses"), responses);
+            op.value() = operation;
+        }
+        path.value() = item;
+    }
+    doc.insert(QStringLiteral("paths"), paths);
+    return QJsonDocument(doc).toJson(QJsonDocument::Compact);
 }
 
 QByteArray docsPage() {

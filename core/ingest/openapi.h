@@ -1,12 +1,22 @@
 #pragma once
 
 #include <QByteArray>
+#include <QString>
 
 namespace loadlevel::ingest {
 
-// The OpenAPI 3.0 document of the HTTP service (GET /openapi.json). tst_http checks that it is
-// valid OpenAPI and that its paths and methods are exactly the service's routes.
-QByteArray openApiDocument();
+// What the document says about the running service: where it listens, and whether it asks for a
+// token.
+struct ApiDocumentOptions {
+    QString serverUrl = QStringLiteral("http://127.0.0.1:8080");
+    bool bearer = false; // started with --token: every route but /health, /openapi.json, /docs
+};
+
+// The OpenAPI 3.0 document of the HTTP service (GET /openapi.json), describing the service as it
+// runs: its address in `servers`, and bearer auth (with its 401s) only when a token is set.
+// tst_http checks that its paths and methods are exactly the service's routes; the
+// openapi_conformance test fuzzes the service against it (Schemathesis).
+QByteArray openApiDocument(const ApiDocumentOptions& options = {});
 
 // A self-contained page that renders the document (GET /docs): no CDN, no external files.
 QByteArray docsPage();

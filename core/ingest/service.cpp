@@ -196,6 +196,11 @@ public:
                                                   "this machine)")
                                        .arg(m_options.address.toString())
                                        .arg(m_options.port)));
+        m_url = QStringLiteral("http://%1:%2")
+                    .arg(m_options.address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + m_options.address.toString() + u']'
+                             : m_options.address.toString())
+                    .arg(port);
         m_sweep.setInterval(100);
         connect(&m_sweep, &QTimer::timeout, this, &Impl::expire);
         m_sweep.start();
@@ -203,6 +208,8 @@ public:
     }
 
 private:
+    QString m_url; // http://host:port, once listening (for the OpenAPI document's servers)
+
     struct Pending {
         QHttpServerResponder responder;
         QPointer<QTcpSocket> socket; // null once the client is gone: then nothing is written
@@ -246,37 +253,27 @@ private:
                        });
         m_server.route(QStringLiteral("/health"), QHttpServerRequest::Method::Get,
                        [this](const QHttpServerRequest&, QHttpServerResponder&& r) { health(r); });
-        m_server.route(
-            QStringLiteral("/metrics"), QHttpServerRequest::Method::Get,
-            [this](const QHttpServerRequest& req, QHttpServerResponder&& r) {
-                if (!authorized(req, r))
-                    return;
-                QByteArray text;
-                if (m_deps.recorder)
-                    text = metrics::toPrometheus(m_deps.recorder->snapshot());
-                text += "# HELP loadlevel_http_accepted_total Ratings accepted (202) by the HTTP "
-                        "service.\n# TYPE loadlevel_http_accepted_total counter\n"
-                        "loadlevel_http_accepted_total " +
-                        QByteArray::number(m_owner.m_accepted.load()) +
-                        "\n# HELP loadlevel_http_rejected_total Requests refused with a 4xx or 503.\n"
-                        "# TYPE loadlevel_http_rejected_total counter\nloadlevel_http_rejected_total " +
-                        QByteArray::number(m_owner.m_rejected.load()) +
-                        "\n# HELP loadlevel_http_closed_slow_total Connections closed for being too slow, "
-                        "idle or too many.\n# TYPE loadlevel_http_closed_slow_total counter\n"
-                        "loadlevel_http_closed_slow_total " +
-                        QByteArray::number(m_owner.m_closedSlow.load()) + "\n";
-                r.write(text, {{"Content-Type", "text/plain; version=0.0.4"}}, Status::Ok);
-            });
-        m_server.route(QStringLiteral("/openapi.json"), QHttpServerRequest::Method::Get,
+        m_server.route(QStringLiteral("/metrics"), QHttpServerRequest::Method::Get,
                        [this](const QHttpServerRequest& req, QHttpServerResponder&& r) {
                            if (!authorized(req, r))
                                return;
-                           r.write(openApiDocument(), {{"Content-Type", "application/json"}}, Status::Ok);
+                           QByteArray text;
+                           if (m_deps.recorder)
+                               text = metrics::toPrometheus(m_deps.recorder->snapshot());
+                           text += metrics::toPrometheus(metrics::HttpCounters{m_owner.m_accepted.load(),
+                                                                               m_owner.m_rejected.load(),
+                                                                               m_owner.m_closedSlow.load()});
+                           r.write(text, {{"Content-Type", "text/plain; version=0.0.4"}}, Status::Ok);
+                       });
+        // The API's description is public, like /health: /docs must be able to load it, and it
+        // holds nothing secret. With a token it says which routes need it.
+        m_server.route(QStringLiteral("/openapi.json"), QHttpServerRequest::Method::Get,
+                       [this](const QHttpServerRequest&, QHttpServerResponder&& r) {
+                           r.write(openApiDocument({m_url, !m_options.token.isEmpty()}),
+                                   {{"Content-Type", "application/json"}}, Status::Ok);
                        });
         m_server.route(QStringLiteral("/docs"), QHttpServerRequest::Method::Get,
-                       [this](const QHttpServerRequest& req, QHttpServerResponder&& r) {
-                           if (!authorized(req, r))
-                               return;
+                       [](const QHttpServerRequest&, QHttpServerResponder&& r) {
                            r.write(docsPage(), {{"Content-Type", "text/html; charset=utf-8"}}, Status::Ok);
                        });
         m_server.setMissingHandler([this](const QHttpServerRequest& req, QHttpServerResponder&& r) {
@@ -366,8 +363,14 @@ private:
 
     // On the producer's poller thread: hand the answers over in batches.
     void onDelivery(const kafka::Delivery& d) {
-        if (m_deps.recorder) // the pipeline's stages count what came in over HTTP too
+        if (m_deps.recorder) { // the pipeline's stages count what came in over HTTP too
             ++(d.ok ? m_deps.recorder->acked : m_deps.recorder->failed);
+            // send→ack of a rating that came over HTTP: from its produce() to the broker's
+            // acknowledgement (librdkafka's own measure), so that the histogram's count is
+            // loadlevel_events_acked_total.
+            if (d.ok)
+                m_deps.recorder->sendToAck.record(std::max<qint64>(0, d.latencyUs));
+        }
         std::lock_guard lock(m_mutex);
         m_deliveries.push_back({d.token, d.ok, d.error});
         if (d.ok)

@@ -52,9 +52,15 @@ Result<std::unique_ptr<Admin>> Admin::create(const ClientConfig& config) {
 void Admin::onClientError(rd_kafka_t*, int err, const char* reason, void* opaque) {
     // librdkafka retries a refused login for ever, and a request only times out in the end:
     // keep the broker's reason, so that callers can stop waiting and say it.
+    auto* login = static_cast<LoginTrouble*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__RESOLVE || err == RD_KAFKA_RESP_ERR__TRANSPORT) {
+        std::lock_guard lock(login->mutex);
+        login->unreachable = QString::fromUtf8(reason);
+        login->unresolved = err == RD_KAFKA_RESP_ERR__RESOLVE;
+        return;
+    }
     if (err != RD_KAFKA_RESP_ERR__AUTHENTICATION && err != RD_KAFKA_RESP_ERR__SSL)
         return;
-    auto* login = static_cast<LoginTrouble*>(opaque);
     std::lock_guard lock(login->mutex);
     login->reason = QString::fromUtf8(reason);
     login->tls = err == RD_KAFKA_RESP_ERR__SSL;
@@ -63,11 +69,23 @@ void Admin::onClientError(rd_kafka_t*, int err, const char* reason, void* opaque
 bool Admin::loginRefused() const {
     rd_kafka_poll(m_rk.get(), 0); // serves the error callback
     std::lock_guard lock(m_login->mutex);
-    return !m_login->reason.isEmpty();
+    return !m_login->reason.isEmpty() || m_login->unresolved;
+}
+
+void Admin::reachedBroker() const {
+    std::lock_guard lock(m_login->mutex);
+    m_login->unreachable.clear();
+    m_login->unresolved = false;
 }
 
 Error Admin::explained(Error elsewise) const {
     std::lock_guard lock(m_login->mutex);
+    if (m_login->reason.isEmpty() && !m_login->unreachable.isEmpty() &&
+        (m_login->unresolved || elsewise.kind == Error::Kind::Timeout ||
+         elsewise.kind == Error::Kind::Unavailable))
+        return Error::unavailable(QStringLiteral("Kafka at %1 cannot be reached: %2 (check --kafka or "
+                                                 "LOADLEVEL_KAFKA)")
+                                      .arg(m_config.bootstrapServers(), m_login->unreachable));
     if (m_login->reason.isEmpty())
         return elsewise;
     if (m_login->tls)
@@ -86,8 +104,10 @@ Result<MetadataHandle> Admin::metadata(const QString& topic, std::chrono::millis
             deadline - std::chrono::steady_clock::now());
         const rd_kafka_metadata_t* md = nullptr;
         const auto err = rd_kafka_metadata(m_rk.get(), 0, t.get(), &md, std::clamp(ms(left), 1, 1000));
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            reachedBroker();
             return MetadataHandle(md);
+        }
         if (err != RD_KAFKA_RESP_ERR__TIMED_OUT || loginRefused() || left.count() <= 1000)
             return fail(explained(kafkaError(QStringLiteral("metadata for %1").arg(topic), err)));
     }
@@ -272,6 +292,7 @@ Admin::request(const QString& what, rd_kafka_admin_op_t op, std::chrono::millise
         return fail(explained(Error::timeout(what + u" timed out (is the broker reachable?)")));
     if (const auto e = rd_kafka_event_error(ev.get()); e != RD_KAFKA_RESP_ERR_NO_ERROR)
         return fail(explained(kafkaError(what, e)));
+    reachedBroker();
     return ev;
 }
 

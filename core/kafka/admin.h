@@ -98,11 +98,18 @@ private:
         std::mutex mutex;
         QString reason;
         bool tls = false; // the TLS handshake failed (an untrusted certificate, say), not SASL
+        // The last failure to resolve or connect to a broker, until a request succeeds; a name
+        // that does not resolve ends a wait at once (a broker restarting on the same address
+        // refuses connections for a while, so a refusal only explains a timeout).
+        QString unreachable;
+        bool unresolved = false;
     };
     static void onClientError(rd_kafka_t*, int err, const char* reason, void* opaque);
     // Fails at once when the broker refused the login; `elsewise` otherwise.
     [[nodiscard]] Error explained(Error elsewise) const;
+    // True when waiting longer is pointless: the login was refused or no broker name resolves.
     [[nodiscard]] bool loginRefused() const;
+    void reachedBroker() const; // a request succeeded: forget earlier connection trouble
 
     ClientConfig m_config;
     std::unique_ptr<LoginTrouble> m_login = std::make_unique<LoginTrouble>();

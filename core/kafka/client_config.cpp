@@ -2,12 +2,45 @@
 
 #include <QFile>
 #include <QRegularExpression>
+#include <QStringDecoder>
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace loadlevel::kafka {
 
 namespace {
+
+// A property name or value as it may appear in a message: control bytes as \xNN, cut at 60.
+QString printable(const QString& text) {
+    QString out;
+    for (const QChar c : text.left(60)) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f || c == QChar::ReplacementCharacter)
+            out += QStringLiteral("\\x%1").arg(c.unicode() & 0xff, 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return text.size() > 60 ? out + QStringLiteral("…") : out;
+}
+
+// A properties file must be UTF-8 text: an error naming the first line that is not, or nothing.
+std::optional<QString> notText(const QByteArray& bytes) {
+    int line = 1;
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        if (b == '\n')
+            ++line;
+        else if ((b < 0x20 && b != '\t' && b != '\r' && b != '\f') || b == 0x7f)
+            return QStringLiteral("line %1 holds the control byte 0x%2")
+                .arg(line)
+                .arg(b, 2, 16, QLatin1Char('0'));
+    }
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    (void)QString(utf8.decode(bytes));
+    if (utf8.hasError())
+        return QStringLiteral("it is not UTF-8 text");
+    return std::nullopt;
+}
 
 // Keys that only mean something to the Java client; they are dropped from client.properties so
 // that a file written for Kafka's own tools works here too.
@@ -122,7 +155,13 @@ Result<ClientConfig> ClientConfig::make(const QString& bootstrap, const QStringL
         if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
             return fail(
                 Error::invalid(QStringLiteral("cannot read %1: %2").arg(propertiesFile, f.errorString())));
-        auto props = parseProperties(QString::fromUtf8(f.readAll()));
+        const QByteArray bytes = f.readAll();
+        if (const auto why = notText(bytes))
+            return fail(
+                Error::invalid(QStringLiteral("%1 is not a client.properties file: %2 (--kafka-config "
+                                              "expects Java-style key=value lines of text)")
+                                   .arg(propertiesFile, *why)));
+        auto props = parseProperties(QString::fromUtf8(bytes));
         if (!props)
             return fail(Error::invalid(propertiesFile + u": " + props.error().message));
         for (const auto& [k, v] : *props)
@@ -131,7 +170,7 @@ Result<ClientConfig> ClientConfig::make(const QString& bootstrap, const QStringL
     for (const QString& x : xprops) {
         const qsizetype eq = x.indexOf(u'=');
         if (eq <= 0)
-            return fail(Error::invalid(QStringLiteral("-X expects key=value, got '%1'").arg(x)));
+            return fail(Error::invalid(QStringLiteral("-X expects key=value, got '%1'").arg(printable(x))));
         c.set(x.left(eq).trimmed().toStdString(), x.mid(eq + 1).toStdString());
     }
     if (!bootstrap.isEmpty())
@@ -166,9 +205,9 @@ Result<ConfHandle> ClientConfig::build(const std::vector<Property>& defaults,
     auto apply = [&](const Property& p) -> Result<void> {
         if (rd_kafka_conf_set(conf.get(), p.first.c_str(), p.second.c_str(), err.data(), err.size()) !=
             RD_KAFKA_CONF_OK)
-            return fail(
-                Error::invalid(QStringLiteral("Kafka property %1: %2")
-                                   .arg(QString::fromStdString(p.first), QString::fromUtf8(err.data()))));
+            return fail(Error::invalid(QStringLiteral("Kafka property %1: %2")
+                                           .arg(printable(QString::fromStdString(p.first)),
+                                                printable(QString::fromUtf8(err.data())))));
         return {};
     };
     for (const auto& p : defaults)

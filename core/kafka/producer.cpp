@@ -1,6 +1,7 @@
 #include "kafka/producer.h"
 
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace loadlevel::kafka {
@@ -56,7 +57,19 @@ int Producer::onStatistics(rd_kafka_t*, char* json, size_t length, void* opaque)
     if (!self->m_ready.load(std::memory_order_relaxed) &&
         std::string_view(json, length).find(R"("idemp_state": "Assigned")") != std::string_view::npos)
         self->m_ready = true;
+    if (self->m_connectFailing.load(std::memory_order_relaxed) &&
+        std::string_view(json, length).find(R"("state": "UP")") != std::string_view::npos)
+        self->m_connectFailing = false;
     return 0; // librdkafka frees the JSON
+}
+
+Result<void> Producer::awaitReady(std::chrono::milliseconds timeout) {
+    if (waitUntilReady(timeout) || !m_connectFailing.load())
+        return {};
+    std::lock_guard lock(m_troubleMutex);
+    return fail(Error::unavailable(
+        QStringLiteral("Kafka at %1 cannot be reached: %2 (check --kafka or LOADLEVEL_KAFKA)")
+            .arg(m_config.bootstrapServers(), m_lastConnectError)));
 }
 
 bool Producer::waitUntilReady(std::chrono::milliseconds timeout) {
@@ -104,9 +117,16 @@ void Producer::onDeliveryReport(rd_kafka_t*, const rd_kafka_message_t* msg, void
 
 void Producer::onClientError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     auto* self = static_cast<Producer*>(opaque);
+    QString text = QString::fromUtf8(reason);
+    if (err == RD_KAFKA_RESP_ERR__RESOLVE || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
+        err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        self->m_connectFailing = true;
+        std::lock_guard lock(self->m_troubleMutex);
+        if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || self->m_lastConnectError.isEmpty())
+            self->m_lastConnectError = text;
+    }
     if (!self->m_onError)
         return;
-    QString text = QString::fromUtf8(reason);
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         std::array<char, 512> buf{};
         rd_kafka_fatal_error(rk, buf.data(), buf.size());
@@ -122,7 +142,7 @@ void Producer::onClientError(rd_kafka_t* rk, int err, const char* reason, void* 
 
 Result<void> Producer::produce(const event::WireMessage& m, quint64 token,
                                std::chrono::milliseconds maxBlock) {
-    const auto deadline = std::chrono::steady_clock::now() + maxBlock;
+    std::optional<std::chrono::steady_clock::time_point> deadline; // read the clock only when full
     for (;;) {
         rd_kafka_headers_t* headers = rd_kafka_headers_new(m.headers.size());
         for (const auto& h : m.headers)
@@ -144,7 +164,10 @@ Result<void> Producer::produce(const event::WireMessage& m, quint64 token,
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
             return fail(Error::failed(QStringLiteral("produce to %1 failed: %2")
                                           .arg(m_topicName, QString::fromUtf8(rd_kafka_err2str(err)))));
-        if (std::chrono::steady_clock::now() >= deadline)
+        const auto now = std::chrono::steady_clock::now();
+        if (!deadline)
+            deadline = now + maxBlock;
+        else if (now >= *deadline)
             return fail(Error::timeout(QStringLiteral("the producer queue stayed full for %1 ms "
                                                       "(is the broker reachable?)")
                                            .arg(maxBlock.count())));
@@ -163,6 +186,10 @@ Result<void> Producer::flush(std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return {};
+}
+
+void Producer::purge() {
+    rd_kafka_purge(m_rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 }
 
 int Producer::inFlight() const {

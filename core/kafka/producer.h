@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace loadlevel::kafka {
@@ -52,6 +53,15 @@ public:
     // comes from librdkafka's statistics (every 100 ms unless statistics.interval.ms says
     // otherwise; with statistics off this waits out the timeout). False on timeout.
     bool waitUntilReady(std::chrono::milliseconds timeout);
+    // waitUntilReady, and then an error when it is not ready because no broker can be reached (a
+    // name that does not resolve, a refused connection): the reason librdkafka gave. A producer
+    // that is merely slow to get its id is fine: its events go out later.
+    Result<void> awaitReady(std::chrono::milliseconds timeout);
+
+    // Gives up on every message not yet acknowledged: queued ones are dropped, in-flight ones
+    // get no answer waited for. Each gets a failed delivery report ("Purged in queue" or "Purged in
+    // flight"); an in-flight one may still have been written by the broker. For Ctrl+C.
+    void purge();
 
     [[nodiscard]] int inFlight() const;
     [[nodiscard]] QString topic() const { return m_topicName; }
@@ -72,6 +82,11 @@ private:
     ErrorHandler m_onError;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_ready{false}; // has its producer id (onStatistics)
+    // A broker could not be resolved or connected to (librdkafka's error callback), and none has
+    // been seen up since (statistics).
+    std::atomic<bool> m_connectFailing{false};
+    std::mutex m_troubleMutex;
+    QString m_lastConnectError; // the last resolve or connect failure, as librdkafka said it
     std::thread m_poller;
 };
 

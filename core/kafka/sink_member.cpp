@@ -303,15 +303,17 @@ bool Sink::Member::writeOnce() {
         rec->persisted += r->inserted;
         rec->duplicates += r->duplicates;
         rec->deadLetters += r->deadLetters;
-        // Latency of the rows this commit made visible. A batch with redeliveries is left out:
-        // which of its rows were new is not known, and a replayed row's age is not a latency.
-        if (r->duplicates == 0) {
-            const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-            for (const auto& row : m_batch.rows) {
-                rec->sendToPersisted.record((nowMs - row.event.eventTime.toMSecsSinceEpoch()) * 1000);
-                if (row.appendTimeMs >= 0)
-                    rec->ackToPersisted.record((nowMs - row.appendTimeMs) * 1000);
-            }
+        // Latency of each row this commit made visible (send→persisted: the event's time to
+        // the commit); a duplicate's age is not a latency. So the histogram's count is
+        // loadlevel_rows_persisted_total.
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        for (size_t i = 0; i < m_batch.rows.size() && i < r->newRows.size(); ++i) {
+            if (!r->newRows[i])
+                continue;
+            const auto& row = m_batch.rows[i];
+            rec->sendToPersisted.record((nowMs - row.event.eventTime.toMSecsSinceEpoch()) * 1000);
+            if (row.appendTimeMs >= 0)
+                rec->ackToPersisted.record((nowMs - row.appendTimeMs) * 1000);
         }
     }
     // The database is the source of truth; committing to Kafka as well lets external lag tools

@@ -2,7 +2,7 @@
 
 #include "event/codec.h"
 
-#include <QRegularExpression>
+#include <algorithm>
 #include <charconv>
 
 namespace loadlevel::load {
@@ -25,42 +25,48 @@ QString BodyTemplate::loadlevelDefault() {
 }
 
 Result<BodyTemplate> BodyTemplate::compile(const QString& text) {
-    static const QRegularExpression placeholder(QStringLiteral(R"(\{\{\s*([a-z_]*)\s*\}\})"));
+    // Every "{{" opens a placeholder: one that is unclosed or names nothing known is refused, so
+    // that a typo is never sent literally. ("}}" alone is just text: nested JSON objects end so.)
+    static const QList<std::pair<QString, Field>> kFields = {
+        {QStringLiteral("user_id"), Field::UserId},       {QStringLiteral("movie_id"), Field::MovieId},
+        {QStringLiteral("rating"), Field::Rating},        {QStringLiteral("event_id"), Field::EventId},
+        {QStringLiteral("event_time"), Field::EventTime}, {QStringLiteral("run_id"), Field::RunId},
+        {QStringLiteral("run_seq"), Field::RunSeq},       {QStringLiteral("source"), Field::Source}};
+    static const QString kKnown =
+        QStringLiteral("known: user_id, movie_id, rating, event_id, event_time, run_id, run_seq, source");
     BodyTemplate t;
     t.m_text = text;
     bool runId = false;
     bool runSeq = false;
     qsizetype at = 0;
-    auto it = placeholder.globalMatch(text);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        if (m.capturedStart() > at)
-            t.m_parts.push_back({Field::Literal, text.mid(at, m.capturedStart() - at).toUtf8()});
-        const QString name = m.captured(1);
-        Field f = Field::Literal;
-        if (name == u"user_id")
-            f = Field::UserId;
-        else if (name == u"movie_id")
-            f = Field::MovieId;
-        else if (name == u"rating")
-            f = Field::Rating;
-        else if (name == u"event_id")
-            f = Field::EventId;
-        else if (name == u"event_time")
-            f = Field::EventTime;
-        else if (name == u"run_id")
-            f = Field::RunId, runId = true;
-        else if (name == u"run_seq")
-            f = Field::RunSeq, runSeq = true;
-        else if (name == u"source")
-            f = Field::Source;
-        else
+    for (qsizetype open = text.indexOf(u"{{"); open >= 0; open = text.indexOf(u"{{", at)) {
+        const qsizetype close = text.indexOf(u"}}", open + 2);
+        if (close < 0)
             return fail(Error::invalid(
-                QStringLiteral("unknown placeholder {{%1}} in the body template (known: user_id, movie_id, "
-                               "rating, event_id, event_time, run_id, run_seq, source)")
-                    .arg(name)));
-        t.m_parts.push_back({f, {}});
-        at = m.capturedEnd();
+                QStringLiteral("unclosed placeholder at character %1 of the body template: '%2' (a "
+                               "placeholder is {{name}}; %3)")
+                    .arg(open + 1)
+                    .arg(text.mid(open, 24), kKnown)));
+        if (open > at)
+            t.m_parts.push_back({Field::Literal, text.mid(at, open - at).toUtf8()});
+        const QString name = text.mid(open + 2, close - open - 2).trimmed();
+        const auto known =
+            std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == name; });
+        if (known == kFields.end()) {
+            const auto folded = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) {
+                return f.first.compare(name, Qt::CaseInsensitive) == 0;
+            });
+            return fail(Error::invalid(
+                QStringLiteral("unknown placeholder {{%1}} in the body template (%2%3)")
+                    .arg(name,
+                         folded == kFields.end() ? QString()
+                                                 : QStringLiteral("did you mean {{%1}}? ").arg(folded->first),
+                         kKnown)));
+        }
+        runId = runId || known->second == Field::RunId;
+        runSeq = runSeq || known->second == Field::RunSeq;
+        t.m_parts.push_back({known->second, {}});
+        at = close + 2;
     }
     if (at < text.size())
         t.m_parts.push_back({Field::Literal, text.mid(at).toUtf8()});

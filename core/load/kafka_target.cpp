@@ -87,6 +87,7 @@ void KafkaTarget::poll(Clock::time_point until, const Completed& completed) {
 }
 
 void KafkaTarget::abandon(const Completed& completed) {
+    m_producer->purge(); // nothing left for the producer to wait on when it is closed
     std::vector<Report> reports;
     {
         QMutexLocker lock(&m_mutex);

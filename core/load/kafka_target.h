@@ -28,8 +28,9 @@ public:
     Result<void> send(const event::RatingEvent& e, quint64 seq, Clock::time_point due) override;
     void poll(Clock::time_point until, const Completed& completed) override;
     [[nodiscard]] qint64 inFlight() const override { return m_inFlight; }
-    // Until the producer can send at once (Producer::waitUntilReady); false on timeout.
-    bool waitUntilReady(std::chrono::milliseconds timeout) { return m_producer->waitUntilReady(timeout); }
+    // Until the producer can send at once; fails when no broker can be reached
+    // (Producer::awaitReady).
+    Result<void> awaitReady(std::chrono::milliseconds timeout) { return m_producer->awaitReady(timeout); }
     void abandon(const Completed& completed) override;
 
 private:

@@ -90,7 +90,10 @@ Result<RunManifest> RunManifest::load(const QString& dir, const QString& runId) 
     const QString path = dir + u'/' + runId + u".json";
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return fail(Error::notFound(QStringLiteral("no run %1 in %2 (%3)").arg(runId, dir, f.errorString())));
+        return fail(Error::notFound(
+            f.exists() ? QStringLiteral("cannot read run %1 in %2: %3").arg(runId, dir, f.errorString())
+                       : QStringLiteral("no run %1 in %2 (loadlevel-cli report list shows the runs)")
+                             .arg(runId, dir)));
     QJsonParseError pe{};
     const auto doc = QJsonDocument::fromJson(f.readAll(), &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())

@@ -9,6 +9,10 @@ namespace loadlevel::load {
 
 namespace {
 
+// After a cancel, how long answers already on their way are still waited for. Ctrl+C must end a
+// command within 2 s whatever the target is doing.
+constexpr auto kCancelGrace = std::chrono::milliseconds(1000);
+
 qint64 micros(Clock::duration d) {
     return std::max<qint64>(0, std::chrono::duration_cast<std::chrono::microseconds>(d).count());
 }
@@ -112,6 +116,7 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
     Clock::time_point nextDue = t0;
     bool haveDue = false;
     std::optional<Clock::time_point> drainUntil;
+    std::optional<Clock::time_point> cancelledAt;
     for (;;) {
         auto now = Clock::now();
         closeSeconds(now, true);
@@ -119,8 +124,10 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
             lastReport = now;
             tellProgress(now);
         }
-        if (!cancelled && cancel && cancel->load())
+        if (!cancelled && cancel && cancel->load()) {
             cancelled = true;
+            cancelledAt = now;
+        }
         if (!cancelled && !stopError && next < total) {
             if (!haveDue) {
                 nextDue = paced ? t0 + std::chrono::duration_cast<Clock::duration>(
@@ -178,9 +185,9 @@ Result<RunReport> runPlan(Target& target, const RunPlan& plan, const ProgressFn&
         if (target.inFlight() == 0)
             break;
         if (!drainUntil)
-            drainUntil =
-                now + (cancelled ? std::min<Clock::duration>(plan.drainTimeout, std::chrono::seconds(5))
-                                 : Clock::duration(plan.drainTimeout));
+            drainUntil = now + plan.drainTimeout;
+        if (cancelledAt) // Ctrl+C: a moment for answers on their way, then give up on the rest
+            drainUntil = std::min(*drainUntil, *cancelledAt + kCancelGrace);
         if (now >= *drainUntil) {
             target.abandon(completed);
             break;
@@ -258,8 +265,10 @@ Result<RunReport> Runner::run(const RunPlan& plan, const ProgressFn& progress,
     if (auto ready = prepare(); !ready)
         return fail(ready.error());
     // The run's clock starts when its producer can send (a new one waits for its producer id);
-    // past the bound the run goes anyway, and the wait shows in its latencies.
-    (void)m_target->waitUntilReady(std::chrono::seconds(2));
+    // past the bound the run goes anyway, and the wait shows in its latencies. When no broker can
+    // be reached at all, it says so instead of queueing events for librdkafka's 300 s timeout.
+    if (auto ready = m_target->awaitReady(std::chrono::seconds(2)); !ready)
+        return fail(ready.error());
     RunPlan held = plan;
     if (!held.holdBack)
         held.holdBack = m_holdBack;

@@ -80,6 +80,21 @@ void histogram(QByteArray& out, const char* name, const char* help, const Latenc
 
 } // namespace
 
+QByteArray toPrometheus(const HttpCounters& c) {
+    return "# HELP loadlevel_http_accepted_total Ratings accepted (202) by the HTTP service.\n"
+           "# TYPE loadlevel_http_accepted_total counter\n"
+           "loadlevel_http_accepted_total " +
+           QByteArray::number(c.accepted) +
+           "\n# HELP loadlevel_http_rejected_total Requests refused with a 4xx or 503.\n"
+           "# TYPE loadlevel_http_rejected_total counter\n"
+           "loadlevel_http_rejected_total " +
+           QByteArray::number(c.rejected) +
+           "\n# HELP loadlevel_http_closed_slow_total Connections closed for being too slow, idle or too "
+           "many.\n# TYPE loadlevel_http_closed_slow_total counter\n"
+           "loadlevel_http_closed_slow_total " +
+           QByteArray::number(c.closedSlow) + "\n";
+}
+
 QByteArray escapeLabel(const QString& value) {
     QByteArray out;
     for (const char c : value.toUtf8()) {

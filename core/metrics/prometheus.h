@@ -13,6 +13,15 @@ namespace loadlevel::metrics {
 // has no pipeline whose counters it could report).
 QByteArray toPrometheus(const Snapshot& s, bool withCounters = true);
 
+// The HTTP service's own counters (ratings accepted, requests refused, connections closed for
+// being slow), appended to the pipeline's exposition by GET /metrics.
+struct HttpCounters {
+    qint64 accepted = 0;
+    qint64 rejected = 0;
+    qint64 closedSlow = 0;
+};
+QByteArray toPrometheus(const HttpCounters& c);
+
 // Escapes a label value (backslash, double quote, newline).
 QByteArray escapeLabel(const QString& value);
 

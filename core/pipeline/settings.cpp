@@ -11,6 +11,9 @@ namespace loadlevel::pipeline {
 void Settings::applyEnvironment() {
     if (kafka.isEmpty())
         kafka = qEnvironmentVariable("LOADLEVEL_KAFKA");
+    if (kafka.isEmpty()) // bootstrap.servers from -X or the properties file counts as an address
+        if (auto given = kafka::ClientConfig::make({}, kafkaProperties, kafkaPropertiesFile))
+            kafka = QString::fromStdString(given->get(kafka::key::kBootstrap));
     if (database.isEmpty())
         database = qEnvironmentVariable("LOADLEVEL_DB");
     if (runsDir.isEmpty())
@@ -94,6 +97,9 @@ QString Settings::effectiveDatabase() const {
 }
 
 Result<kafka::ClientConfig> Settings::clientConfig() const {
+    if (kafkaEmbedded() && (!kafkaProperties.isEmpty() || !kafkaPropertiesFile.isEmpty()))
+        if (auto given = kafka::ClientConfig::make({}, kafkaProperties, kafkaPropertiesFile); !given)
+            return fail(given.error()); // a broken properties file says so, not "no address"
     if (kafkaEmbedded())
         return fail(
             Error::invalid(QStringLiteral("no Kafka address given (--kafka or LOADLEVEL_KAFKA). The embedded "

@@ -7,6 +7,7 @@
 #include <QUrlQuery>
 #include <QVariant>
 #include <array>
+#include <map>
 
 namespace loadlevel::store {
 
@@ -87,7 +88,8 @@ const char* PostgresStore::migrationTableSql() const {
 namespace {
 
 // One statement per batch: rows in, duplicates skipped, movie_stats updated from what was
-// actually inserted (so a redelivered event never counts twice). Movies are locked in id order,
+// actually inserted (so a redelivered event never counts twice). It answers with the partition and
+// offset of each row it inserted, which tells new rows from duplicates. Movies are locked in id order,
 // which keeps concurrent sink members free of deadlocks on movie_stats.
 constexpr const char* kInsertBatch = R"(
 WITH input AS (
@@ -100,7 +102,7 @@ WITH input AS (
   SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, ?, kafka_partition, kafka_offset
     FROM input
   ON CONFLICT (event_id) DO NOTHING
-  RETURNING movie_id, rating
+  RETURNING movie_id, rating, kafka_partition, kafka_offset
 ), stats AS (
   INSERT INTO movie_stats AS s (movie_id, rating_count, rating_sum, updated_at)
   SELECT movie_id, count(*), sum(rating), now() FROM inserted GROUP BY movie_id ORDER BY movie_id
@@ -109,7 +111,7 @@ WITH input AS (
          rating_sum   = s.rating_sum + EXCLUDED.rating_sum,
          updated_at   = EXCLUDED.updated_at
 )
-SELECT count(*) FROM inserted)";
+SELECT kafka_partition, kafka_offset FROM inserted)";
 
 // Moves each offset only from the value its writer expects (a compare-and-set; the row lock taken
 // by ON CONFLICT makes concurrent writers wait and then see the newest value). A row is created
@@ -341,7 +343,18 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
         q.addBindValue(batch.topic);
         if (!q.exec())
             return abort(QStringLiteral("inserting %1 ratings").arg(rows.size()), q.lastError());
-        result.inserted = q.next() ? q.value(0).toLongLong() : 0;
+        // (partition, offset) is unique within a batch: it names the row that was inserted.
+        std::map<std::pair<int, qint64>, size_t> index;
+        for (size_t i = 0; i < rows.size(); ++i)
+            index.emplace(std::pair{rows[i].partition, rows[i].offset}, i);
+        result.newRows.assign(rows.size(), false);
+        while (q.next()) {
+            const auto it = index.find({q.value(0).toInt(), q.value(1).toLongLong()});
+            if (it != index.end() && !result.newRows[it->second]) {
+                result.newRows[it->second] = true;
+                ++result.inserted;
+            }
+        }
         result.duplicates = static_cast<qint64>(rows.size()) - result.inserted;
     }
 

@@ -77,7 +77,8 @@ Result<QSqlQuery> QtSqlStore::query(const QString& sql, const QVariantList& bind
         return fail(d.error());
     QSqlQuery q(*d);
     q.setForwardOnly(true);
-    q.prepare(sql);
+    if (!q.prepare(sql)) // "no such table" shows here; exec() would only say "parameter count mismatch"
+        return fail(dbError(what, q.lastError()));
     for (const QVariant& b : binds)
         q.addBindValue(b);
     if (!q.exec())

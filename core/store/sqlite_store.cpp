@@ -250,6 +250,7 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
     if (!batch.rows.empty()) {
         QSqlQuery q(*d);
         q.prepare(QString::fromUtf8(kInsertRating));
+        result.newRows.reserve(batch.rows.size());
         for (const auto& r : batch.rows) {
             const auto& e = r.event;
             q.addBindValue(QString::fromLatin1(event::formatUuid(e.eventId)));
@@ -265,7 +266,8 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
             q.addBindValue(r.offset);
             if (!q.exec())
                 return abort(QStringLiteral("inserting ratings"), q.lastError());
-            if (q.numRowsAffected() > 0) {
+            result.newRows.push_back(q.numRowsAffected() > 0);
+            if (result.newRows.back()) {
                 ++result.inserted;
                 auto& s = stats[e.movieId];
                 ++s.first;

@@ -56,6 +56,9 @@ struct Batch {
 struct BatchResult {
     qint64 inserted = 0;   // new rows
     qint64 duplicates = 0; // rows whose event_id was already stored (redelivery)
+    // Per row of the batch, in order: true when it was inserted (its latency is a latency), false
+    // for a duplicate. Empty when the batch had no rows or was fenced.
+    std::vector<bool> newRows;
     qint64 deadLetters = 0;
     // Partitions whose stored offset was not the one expected. When not empty, nothing of the
     // batch was stored: read the offsets again (storedOffsets) and continue from there.

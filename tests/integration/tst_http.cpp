@@ -220,7 +220,7 @@ private slots:
         for (int i = 0; i < 1001; ++i)
             big += rating(1, 2, "3") + (i < 1000 ? "," : "]");
         QTest::newRow("1001 ratings")
-            << QByteArray("POST") << QByteArray("/ratings") << json << big << 413 << QString();
+            << QByteArray("POST") << QByteArray("/ratings") << json << big << 422 << QString();
         QTest::newRow("body over 64 KiB") << QByteArray("POST") << QByteArray("/ratings") << json
                                           << QByteArray(70000, ' ') + rating(4, 3, "4") << 413 << QString();
         QTest::newRow("text/plain") << QByteArray("POST") << QByteArray("/ratings")
@@ -451,7 +451,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(rowsOf(id), qint64(1), 60000);
     }
 
-    void theTokenGuardsEveryRouteButHealth() {
+    void theTokenGuardsEveryRouteButHealthAndTheDocs() {
         ingest::ServiceOptions o;
         o.port = 0;
         o.token = "s3cret-token";
@@ -471,6 +471,20 @@ private slots:
                       "Authorization: Bearer s3cret-token\r\n")
                      .status,
                  202);
+        // /docs loads /openapi.json without the token (issue 17: its fetch got 401), and the
+        // document declares the bearer scheme this service has, at the address it listens on.
+        QCOMPARE(http(port, "GET", "/docs").status, 200);
+        const Reply doc = http(port, "GET", "/openapi.json");
+        QCOMPARE(doc.status, 200);
+        const QJsonObject root = QJsonDocument::fromJson(doc.body).object();
+        QCOMPARE(root.value(u"servers").toArray().first().toObject().value(u"url").toString(),
+                 (*guarded)->url());
+        QVERIFY(
+            root.value(u"components").toObject().value(u"securitySchemes").toObject().contains(u"bearer"));
+        QVERIFY(root.value(u"security").toArray().first().toObject().contains(u"bearer"));
+        const QJsonObject post =
+            root.value(u"paths").toObject().value(u"/ratings").toObject().value(u"post").toObject();
+        QVERIFY(post.value(u"responses").toObject().contains(u"401"));
     }
 
     void theOpenApiDocumentIsValidAndMatchesTheRoutes() {
@@ -537,7 +551,14 @@ private slots:
         }
         QCOMPARE(http(m_port, "GET", "/docs").status, 200);
         QVERIFY(http(m_port, "GET", "/docs").body.contains("/openapi.json"));
-        QCOMPARE(r.body, ingest::openApiDocument());
+        // This service has no token: the document declares no auth and no 401, and names the
+        // address the service really listens on (issue 17: it said 8080 and bearer whatever ran).
+        QCOMPARE(r.body, ingest::openApiDocument({m_service->url(), false}));
+        QVERIFY(!root.contains(u"security"));
+        QVERIFY(!root.value(u"components").toObject().contains(u"securitySchemes"));
+        QVERIFY(!r.body.contains("\"401\""));
+        QCOMPARE(root.value(u"servers").toArray().first().toObject().value(u"url").toString(),
+                 m_service->url());
     }
 
     void cleanupTestCase() {

@@ -155,6 +155,42 @@ private slots:
         QVERIFY2(r.error().reason.contains(reason), qPrintable(r.error().reason));
     }
 
+    // The run tags of an HTTP body: each refusal names its real reason (issue 17: 2^53 was
+    // refused as "must be >= 0").
+    void runTags_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("reason"); // empty: accepted
+        QTest::newRow("neither") << QByteArray("{}") << QString() << QString();
+        QTest::newRow("both") << QByteArray("{\"run_id\":\"r1\",\"run_seq\":9007199254740991}") << QString()
+                              << QString();
+        QTest::newRow("run_seq 2^53")
+            << QByteArray("{\"run_id\":\"r1\",\"run_seq\":9007199254740992}") << QStringLiteral("run_seq")
+            << QStringLiteral("too large (at most 2^53-1)");
+        QTest::newRow("run_seq 1e300") << QByteArray("{\"run_id\":\"r1\",\"run_seq\":1e300}")
+                                       << QStringLiteral("run_seq") << QStringLiteral("too large");
+        QTest::newRow("run_seq -1") << QByteArray("{\"run_id\":\"r1\",\"run_seq\":-1}")
+                                    << QStringLiteral("run_seq") << QStringLiteral("must be >= 0");
+        QTest::newRow("run_id alone") << QByteArray("{\"run_id\":\"r1\"}") << QStringLiteral("run_seq")
+                                      << QStringLiteral("come together");
+        QTest::newRow("run_seq alone")
+            << QByteArray("{\"run_seq\":3}") << QStringLiteral("run_id") << QStringLiteral("come together");
+    }
+    void runTags() {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, field);
+        QFETCH(QString, reason);
+        RatingEvent e;
+        const auto r = readRunTags(QJsonDocument::fromJson(body).object(), e);
+        if (reason.isEmpty()) {
+            QVERIFY(r.has_value());
+            return;
+        }
+        QVERIFY(!r.has_value());
+        QCOMPARE(r.error().field, field);
+        QVERIFY2(r.error().reason.contains(reason), qPrintable(r.error().reason));
+    }
+
     void wholeNumbersAndPlainProducersAccepted() {
         // A console producer sends no headers: the id comes from topic/partition/offset, the time
         // from the Kafka timestamp.

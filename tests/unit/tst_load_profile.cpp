@@ -192,6 +192,38 @@ private slots:
         QVERIFY(!bad.has_value());
         QVERIFY(bad.error().message.contains(u"{{stars}}"));
     }
+
+    // A typo in a placeholder is refused, never sent literally (issue 17).
+    void bodyTemplatesRefuseMistypedPlaceholders_data() {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("said");
+        QTest::newRow("upper case") << QStringLiteral("{\"u\":{{USER_ID}}}")
+                                    << QStringLiteral("did you mean {{user_id}}?");
+        QTest::newRow("unclosed") << QStringLiteral("{\"u\":{{user_id}")
+                                  << QStringLiteral("unclosed placeholder at character 6");
+        QTest::newRow("unclosed at the end")
+            << QStringLiteral("x={{") << QStringLiteral("unclosed placeholder");
+        QTest::newRow("empty") << QStringLiteral("{{}}") << QStringLiteral("unknown placeholder {{}}");
+        QTest::newRow("unknown") << QStringLiteral("{{stars}}") << QStringLiteral("known: user_id");
+    }
+    void bodyTemplatesRefuseMistypedPlaceholders() {
+        QFETCH(QString, text);
+        QFETCH(QString, said);
+        auto t = BodyTemplate::compile(text);
+        QVERIFY(!t.has_value());
+        QVERIFY2(t.error().message.contains(said), qPrintable(t.error().message));
+        QVERIFY(t.error().isFatal());
+    }
+
+    void bodyTemplatesKeepNestedJson() {
+        auto t = BodyTemplate::compile(QStringLiteral("{\"r\":{\"u\":{{ user_id }}}}"));
+        QVERIFY(t.has_value());
+        event::RatingEvent e;
+        e.userId = 9;
+        QByteArray out;
+        t->render(e, out);
+        QCOMPARE(out, QByteArray("{\"r\":{\"u\":9}}"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLoadProfile)

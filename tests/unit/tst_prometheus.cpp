@@ -1,5 +1,6 @@
 #include "metrics/prometheus.h"
 
+#include <QFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QtTest>
@@ -122,6 +123,49 @@ private slots:
         QCOMPARE(byBound.value(QStringLiteral("5")), qint64(6));      // 3 s
         // _sum is in seconds: 0.0003 + 0.0008 + 0.002 + 0.04 + 0.9 + 3
         QVERIFY(text.contains("loadlevel_send_to_ack_seconds_sum 3.9431\n"));
+    }
+
+    // Every metric the README names is exposed, and every exposed metric is named in the README
+    // (issue 17), brace lists expanded: `loadlevel_rows_{persisted,duplicate}_total`.
+    void theReadmeNamesExactlyTheExposedMetrics() {
+        QSet<QString> exposed;
+        const QByteArray text = toPrometheus(sample()) + toPrometheus(HttpCounters{3, 2, 1});
+        static const QRegularExpression type(QStringLiteral("^# TYPE (\\S+) "),
+                                             QRegularExpression::MultilineOption);
+        for (auto it = type.globalMatch(QString::fromUtf8(text)); it.hasNext();)
+            exposed.insert(it.next().captured(1));
+        QVERIFY(exposed.size() > 10);
+
+        QFile readme(QStringLiteral(LOADLEVEL_SOURCE_DIR "/README.md"));
+        QVERIFY(readme.open(QIODevice::ReadOnly));
+        const QString all = QString::fromUtf8(readme.readAll());
+        const qsizetype from = all.indexOf(u"Prometheus names:");
+        QVERIFY2(from >= 0, "the README has no list of Prometheus names");
+        const QString list = all.mid(from, all.indexOf(u"\n\n", from) - from);
+        QSet<QString> named;
+        static const QRegularExpression code(QStringLiteral("`(loadlevel_[^`{]*(\\{[a-z_,]+\\}[^`{]*)?)"));
+        for (auto it = code.globalMatch(list); it.hasNext();) {
+            QString name = it.next().captured(1);
+            const qsizetype open = name.indexOf(u'{');
+            if (open < 0) {
+                named.insert(name);
+                continue;
+            }
+            const qsizetype close = name.indexOf(u'}', open);
+            for (const QString& part : name.mid(open + 1, close - open - 1).split(u','))
+                named.insert(name.left(open) + part + name.mid(close + 1));
+        }
+        QStringList missingFromReadme, missingFromExposition;
+        for (const QString& n : exposed)
+            if (!named.contains(n))
+                missingFromReadme << n;
+        for (const QString& n : named)
+            if (!exposed.contains(n))
+                missingFromExposition << n;
+        QVERIFY2(missingFromReadme.isEmpty(),
+                 qPrintable(u"exposed, not in the README: " + missingFromReadme.join(u", ")));
+        QVERIFY2(missingFromExposition.isEmpty(),
+                 qPrintable(u"in the README, not exposed: " + missingFromExposition.join(u", ")));
     }
 
     void lagOnlyExpositionLeavesCountersOut() {
