@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <optional>
 
 namespace loadlevel::ingest {
 
@@ -18,7 +19,15 @@ struct ApiDocumentOptions {
 // openapi_conformance test fuzzes the service against it (Schemathesis).
 QByteArray openApiDocument(const ApiDocumentOptions& options = {});
 
-// A self-contained page that renders the document (GET /docs): no CDN, no external files.
+// GET /docs: Swagger UI (npm's swagger-ui-dist, pinned by scripts/swagger-ui, compiled in) on
+// /openapi.json; no CDN, no file from outside the program.
 QByteArray docsPage();
+
+// GET /docs/<name>: the page's assets (swagger-ui-bundle.js, swagger-ui.css, init.js, LICENSE).
+struct DocsAsset {
+    QByteArray body;
+    QByteArray contentType;
+};
+std::optional<DocsAsset> docsAsset(const QString& name);
 
 } // namespace loadlevel::ingest

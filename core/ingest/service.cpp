@@ -276,6 +276,17 @@ private:
                        [](const QHttpServerRequest&, QHttpServerResponder&& r) {
                            r.write(docsPage(), {{"Content-Type", "text/html; charset=utf-8"}}, Status::Ok);
                        });
+        m_server.route(
+            QStringLiteral("/docs/<arg>"), QHttpServerRequest::Method::Get,
+            [this](const QString& name, const QHttpServerRequest&, QHttpServerResponder&& r) {
+                const auto asset = docsAsset(name);
+                if (!asset)
+                    return reject(r, Status::NotFound, QStringLiteral("not_found"), {},
+                                  QStringLiteral("no /docs/%1").arg(name));
+                r.write(asset->body,
+                        {{"Content-Type", asset->contentType}, {"Cache-Control", "public, max-age=86400"}},
+                        Status::Ok);
+            });
         m_server.setMissingHandler([this](const QHttpServerRequest& req, QHttpServerResponder&& r) {
             const QString path = req.url().path();
             // The methods each route takes, for 405's Allow header (RFC 9110 15.5.6).

@@ -549,8 +549,17 @@ private slots:
                                         .arg(answer.status)));
             }
         }
-        QCOMPARE(http(m_port, "GET", "/docs").status, 200);
-        QVERIFY(http(m_port, "GET", "/docs").body.contains("/openapi.json"));
+        // /docs is Swagger UI, its assets compiled in (no CDN), pointed at /openapi.json.
+        const Reply page = http(m_port, "GET", "/docs");
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.body.contains("/docs/swagger-ui-bundle.js") &&
+                page.body.contains("/docs/swagger-ui.css"));
+        const Reply bundle = http(m_port, "GET", "/docs/swagger-ui-bundle.js");
+        QCOMPARE(bundle.status, 200);
+        QVERIFY(bundle.body.contains("SwaggerUIBundle"));
+        QVERIFY(http(m_port, "GET", "/docs/swagger-ui.css").body.contains(".swagger-ui"));
+        QVERIFY(http(m_port, "GET", "/docs/init.js").body.contains("'/openapi.json'"));
+        QCOMPARE(http(m_port, "GET", "/docs/nope.js").status, 404);
         // This service has no token: the document declares no auth and no 401, and names the
         // address the service really listens on (issue 17: it said 8080 and bearer whatever ran).
         QCOMPARE(r.body, ingest::openApiDocument({m_service->url(), false}));

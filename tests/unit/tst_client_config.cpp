@@ -9,6 +9,19 @@ class TestClientConfig final : public QObject {
     Q_OBJECT
 
 private slots:
+    // The sample in resources/examples is a working file: it parses, its JAAS line is translated,
+    // and librdkafka takes every property.
+    void theSampleClientPropertiesWork() {
+        auto c = ClientConfig::make(
+            {}, {}, QStringLiteral(LOADLEVEL_SOURCE_DIR "/resources/examples/client.properties"));
+        QVERIFY2(c.has_value(), c ? "" : qPrintable(c.error().message));
+        QCOMPARE(c->get("sasl.username"), std::string("loadlevel"));
+        QCOMPARE(c->get("security.protocol"), std::string("SASL_SSL"));
+        QVERIFY(!c->bootstrapServers().isEmpty());
+        auto conf = c->build();
+        QVERIFY2(conf.has_value(), conf ? "" : qPrintable(conf.error().message));
+    }
+
     void javaPropertiesSyntax() {
         const QString text = QStringLiteral(
             "# comment\n"
