@@ -83,6 +83,13 @@ private slots:
         QCOMPARE(o.value(u"missing").toInteger(), 0);
         QCOMPARE(o.value(u"duplicates").toInteger(), 0);
         QVERIFY(o.value(u"e2e_p99_ms").toDouble() > 0);
+        // One end-to-end measure, and every event in its histograms (issue 17: the summary printed
+        // a database-clock send→row beside a send→persisted histogram missing the last batch).
+        const QJsonObject sendToPersisted = o.value(u"send_to_persisted").toObject();
+        QCOMPARE(o.value(u"e2e_p99_ms").toDouble(), sendToPersisted.value(u"p99_ms").toDouble());
+        QCOMPARE(sendToPersisted.value(u"count").toInteger(), o.value(u"persisted").toInteger());
+        QCOMPARE(o.value(u"send_to_ack").toObject().value(u"count").toInteger(),
+                 o.value(u"acked").toInteger());
         // The embedded database is a file in the user's data folder.
         QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("data/loadlevel/loadlevel/loadlevel.sqlite"))));
     }

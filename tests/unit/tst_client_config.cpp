@@ -22,6 +22,30 @@ private slots:
         QVERIFY2(conf.has_value(), conf ? "" : qPrintable(conf.error().message));
     }
 
+    // A file that is not text (say, a binary given by mistake) is refused with where and what,
+    // and its bytes are never echoed (issue 17: "error: Kafka property " and raw bytes).
+    void aBinaryPropertiesFileIsRefusedPlainly() {
+        QTemporaryFile f;
+        QVERIFY(f.open());
+        static const char raw[] = "bootstrap.servers=127.0.0.1:9092\n\x7f"
+                                  "ELF\x02\x01\x01\x00\x00garbage=\x01\n";
+        f.write(raw, sizeof raw - 1);
+        f.close();
+        auto c = ClientConfig::make({}, {}, f.fileName());
+        QVERIFY(!c.has_value());
+        const QString m = c.error().message;
+        QVERIFY2(m.contains(u"is not a client.properties file: line 2 holds the control byte 0x7f"),
+                 qPrintable(m));
+        for (const QChar ch : m)
+            QVERIFY2(ch.unicode() >= 0x20 && ch.unicode() != 0x7f, qPrintable(m));
+        // A control byte given to -X is shown escaped.
+        auto x = ClientConfig::make(QStringLiteral("127.0.0.1:9092"), {QStringLiteral("fo\x01o=1")});
+        QVERIFY(x.has_value());
+        auto built = x->build();
+        QVERIFY(!built.has_value());
+        QVERIFY2(built.error().message.contains(u"fo\\x01o"), qPrintable(built.error().message));
+    }
+
     void javaPropertiesSyntax() {
         const QString text = QStringLiteral(
             "# comment\n"
