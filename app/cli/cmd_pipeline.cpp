@@ -94,6 +94,64 @@ void printDemoSummary(Context& c, const load::RunManifest& manifest, const load:
                       : QStringLiteral("  → FAILED: see missing/duplicates above"));
 }
 
+struct SinkArgs {
+    kafka::SinkOptions sink;
+    qint64 idleSec = 0; // --exit-when-idle
+};
+
+// sink's options, checked; nullopt (said why) on a bad value.
+std::optional<SinkArgs> sinkOptionsFromArgs(Context& c) {
+    auto members = intOption(c, QStringLiteral("members"), 1, 1);
+    auto batchRows = intOption(c, QStringLiteral("batch-rows"), 5000, 1);
+    auto batchMs = intOption(c, QStringLiteral("batch-ms"), 50, 1);
+    auto idle = intOption(c, QStringLiteral("exit-when-idle"), 0, 0);
+    auto ceiling = rateOption(c, QStringLiteral("max-rows-per-sec"));
+    if (!members || !batchRows || !batchMs || !ceiling || !idle)
+        return std::nullopt;
+    SinkArgs a;
+    a.sink.topic = c.settings.topic;
+    a.sink.group = c.settings.group;
+    a.sink.groupProtocol = c.settings.groupProtocol;
+    a.sink.members = static_cast<int>(*members);
+    a.sink.batchRows = static_cast<int>(*batchRows);
+    a.sink.batchMs = static_cast<int>(*batchMs);
+    a.sink.maxRowsPerSec = *ceiling;
+    a.idleSec = *idle;
+    return a;
+}
+
+// The sink's live line (or JSON object): rows, rate, send→persisted p99, assignments, database.
+void printSinkProgress(Context& c, const kafka::SinkStatus& s, double perSec, double p99Ms) {
+    QStringList parts;
+    for (const auto& a : s.assignments) {
+        QStringList ids;
+        for (int p : a)
+            ids << QString::number(p);
+        parts << u'[' + ids.join(u',') + u']';
+    }
+    if (c.console.jsonMode()) {
+        c.console.json({{QStringLiteral("persisted"), s.persisted},
+                        {QStringLiteral("send_to_persisted_p99_ms"), p99Ms},
+                        {QStringLiteral("persisted_per_sec"), perSec},
+                        {QStringLiteral("consumed"), s.consumed},
+                        {QStringLiteral("duplicates"), s.duplicates},
+                        {QStringLiteral("dead_letters"), s.deadLetters},
+                        {QStringLiteral("database_up"), s.databaseUp},
+                        {QStringLiteral("assignments"), parts.join(u' ')}});
+        return;
+    }
+    c.console.progress(
+        QStringLiteral("persisted %1 (%2 rows/s, p99 %7 ms send→persisted) · duplicates skipped %3 · "
+                       "dead letters %4 · partitions %5 · database %6")
+            .arg(s.persisted)
+            .arg(rate(perSec))
+            .arg(s.duplicates)
+            .arg(s.deadLetters)
+            .arg(parts.join(u' '))
+            .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN"))
+            .arg(p99Ms, 0, 'f', 1));
+}
+
 } // namespace
 
 int runDemo(Context& c) {
@@ -191,31 +249,18 @@ int runDemo(Context& c) {
 }
 
 int runSink(Context& c) {
-    auto members = intOption(c, QStringLiteral("members"), 1, 1);
-    auto batchRows = intOption(c, QStringLiteral("batch-rows"), 5000, 1);
-    auto batchMs = intOption(c, QStringLiteral("batch-ms"), 50, 1);
-    auto idle = intOption(c, QStringLiteral("exit-when-idle"), 0, 0);
-    auto ceiling = rateOption(c, QStringLiteral("max-rows-per-sec"));
-    if (!members || !batchRows || !batchMs || !ceiling || !idle)
+    auto options = sinkOptionsFromArgs(c);
+    if (!options)
         return kUsage;
-    auto config = c.settings.clientConfig();
-    if (!config) {
-        c.console.error(config.error().message);
-        return exitFor(config.error());
-    }
+    kafka::SinkOptions& opt = options->sink;
+    int problem = kOk;
+    auto config = clientConfig(c, problem);
+    if (!config)
+        return problem;
     if (auto created = ensureTopic(c, *config); !created) {
         c.console.error(created.error().message);
         return exitFor(created.error());
     }
-
-    kafka::SinkOptions opt;
-    opt.topic = c.settings.topic;
-    opt.group = c.settings.group;
-    opt.groupProtocol = c.settings.groupProtocol;
-    opt.members = static_cast<int>(*members);
-    opt.batchRows = static_cast<int>(*batchRows);
-    opt.batchMs = static_cast<int>(*batchMs);
-    opt.maxRowsPerSec = *ceiling;
     metrics::Recorder recorder;
     opt.recorder = &recorder;
     kafka::Sink sink(*config, opt, c.settings.storeFactory());
@@ -270,37 +315,8 @@ int runSink(Context& c) {
                 lastActivityMs = now;
             lastPersisted = s.persisted;
             lastConsumed = s.consumed;
-            QStringList parts;
-            for (const auto& a : s.assignments) {
-                QStringList ids;
-                for (int p : a)
-                    ids << QString::number(p);
-                parts << u'[' + ids.join(u',') + u']';
-            }
-            const double p99 = snap.sendToPersisted.p99 / 1000.0;
-            if (c.console.jsonMode()) {
-                c.console.json({{QStringLiteral("persisted"), s.persisted},
-                                {QStringLiteral("send_to_persisted_p99_ms"), p99},
-                                {QStringLiteral("persisted_per_sec"), perSec},
-                                {QStringLiteral("consumed"), s.consumed},
-                                {QStringLiteral("duplicates"), s.duplicates},
-                                {QStringLiteral("dead_letters"), s.deadLetters},
-                                {QStringLiteral("database_up"), s.databaseUp},
-                                {QStringLiteral("assignments"), parts.join(u' ')}});
-            } else {
-                c.console.progress(
-                    QStringLiteral(
-                        "persisted %1 (%2 rows/s, p99 %7 ms send→persisted) · duplicates skipped %3 · "
-                        "dead letters %4 · partitions %5 · database %6")
-                        .arg(s.persisted)
-                        .arg(rate(perSec))
-                        .arg(s.duplicates)
-                        .arg(s.deadLetters)
-                        .arg(parts.join(u' '))
-                        .arg(s.databaseUp ? QStringLiteral("up") : QStringLiteral("DOWN"))
-                        .arg(p99, 0, 'f', 1));
-            }
-            if (*idle > 0 && s.consumed > 0 && now - lastActivityMs >= *idle * 1000)
+            printSinkProgress(c, s, perSec, snap.sendToPersisted.p99 / 1000.0);
+            if (options->idleSec > 0 && s.consumed > 0 && now - lastActivityMs >= options->idleSec * 1000)
                 QCoreApplication::quit();
         },
         Qt::QueuedConnection);
