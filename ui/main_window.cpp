@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "kafka/client_config.h"
+#include "metrics/lag_monitor.h"
 #include "metrics/lag_status.h"
 #include "ui/runs_panel.h"
 #include "ui/settings_dialog.h"
@@ -178,6 +179,7 @@ void MainWindow::applySettings(const pipeline::Settings& settings) {
     m_browser->setLive(false);
     m_throughput->clear();
     m_lag->clear();
+    m_drain->setText(QString());
     m_latency->clear();
     m_firstSnapshotMs = 0;
     m_latencyHistory.clear();
@@ -456,8 +458,14 @@ void MainWindow::buildUi() {
     m_lag = new LiveChart(tr("Consumer lag"), tr("messages"), {tr("total")});
     m_latency = new LiveChart(tr("End-to-end latency, last second (send → persisted)"), tr("ms"),
                               {tr("p50"), tr("p95"), tr("p99")});
-    for (LiveChart* c : {m_throughput, m_lag, m_latency})
-        liveLayout->addWidget(c, 1);
+    m_drain = new LiveText(1);
+    m_drain->setToolTip(
+        tr("The sink group's lag, how fast it shrinks (consumed minus produced), and when it "
+           "will be gone at that pace: the slowest partition decides; skew 1× is an even drain"));
+    liveLayout->addWidget(m_throughput, 1);
+    liveLayout->addWidget(m_drain);
+    liveLayout->addWidget(m_lag, 1);
+    liveLayout->addWidget(m_latency, 1);
     // One chart painted per event-loop turn, not three at once (bench/ui-stall: the longest stall).
     m_lag->setRedrawDelay(133);
     m_latency->setRedrawDelay(166);
@@ -549,6 +557,10 @@ void MainWindow::buildMenus() {
 
 void MainWindow::showTab(int index) {
     m_tabs->setCurrentIndex(index);
+}
+
+QString MainWindow::drainText() const {
+    return m_drain->text();
 }
 
 QString MainWindow::headerText() const {
@@ -757,6 +769,7 @@ void MainWindow::onSnapshot(const metrics::Snapshot& s) {
         }
         m_lag->setSeriesNames(names);
         m_lag->append(t, values);
+        m_drain->setText(tr("Consumer lag: %1").arg(metrics::drainText(g)));
     }
     // Latency percentiles over about the last second (not since the start).
     if (s.sendToPersistedCounts) {

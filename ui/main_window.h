@@ -74,6 +74,7 @@ public:
     [[nodiscard]] QString headerText() const;
     [[nodiscard]] LiveChart* throughputChart() const { return m_throughput; }
     [[nodiscard]] LiveChart* lagChart() const { return m_lag; }
+    [[nodiscard]] QString drainText() const;
     [[nodiscard]] LiveChart* latencyChart() const { return m_latency; }
     [[nodiscard]] const metrics::Snapshot& lastSnapshot() const { return m_lastSnapshot; }
     [[nodiscard]] const pipeline::Settings& settings() const { return m_settings; }
@@ -152,6 +153,7 @@ private:
     LiveChart* m_latency = nullptr;
     RowsBrowser* m_browser = nullptr;
     LiveText* m_rateLabel = nullptr;
+    LiveText* m_drain = nullptr; // the lag's drain estimate, above the lag chart
 
     qint64 m_firstSnapshotMs = 0;
     qint64 m_lastRateMs = 0;

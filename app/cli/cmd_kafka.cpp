@@ -43,6 +43,9 @@ QJsonObject lagJson(const metrics::GroupLag& g) {
                                  {QStringLiteral("lag"), p.lag},
                                  {QStringLiteral("consume_rate"), p.consumeRate},
                                  {QStringLiteral("lag_seconds"), p.lagSeconds},
+                                 {QStringLiteral("produce_rate"), p.produceRate},
+                                 {QStringLiteral("drain_rate"), p.drainRate},
+                                 {QStringLiteral("clear_seconds"), p.clearSeconds},
                                  {QStringLiteral("oldest_age_seconds"), p.oldestAgeSeconds},
                                  {QStringLiteral("status"), metrics::statusName(p.status)},
                                  {QStringLiteral("reason"), p.reason}});
@@ -57,6 +60,12 @@ QJsonObject lagJson(const metrics::GroupLag& g) {
             {QStringLiteral("total_lag"), g.totalLag},
             {QStringLiteral("consume_rate"), g.consumeRate},
             {QStringLiteral("lag_seconds"), g.lagSeconds},
+            {QStringLiteral("produce_rate"), g.produceRate},
+            {QStringLiteral("drain_rate"), g.drainRate},
+            {QStringLiteral("clear_seconds"), g.clearSeconds},
+            {QStringLiteral("slowest_partition"), g.slowestPartition},
+            {QStringLiteral("skew"), g.skew},
+            {QStringLiteral("drain"), metrics::drainText(g)},
             {QStringLiteral("error"), g.error},
             {QStringLiteral("partitions"), parts}};
 }
@@ -81,33 +90,31 @@ void printLag(Console& console, const QList<metrics::GroupLag>& lags, bool redra
         QString kafka = g.state.isEmpty() ? QString() : u" · Kafka: " + g.state;
         if (!g.protocol.isEmpty())
             kafka += QStringLiteral(", %1 protocol").arg(g.protocol);
-        out << QStringLiteral("group %1 · topic %2 · %3%9 · status %4%5 · lag %6 (%7 s at %8 msg/s)")
+        out << QStringLiteral("group %1 · topic %2 · %3%4 · status %5%6 · %7")
                    .arg(g.group, g.topic,
                         g.members < 0 ? QStringLiteral("members unknown")
                                       : QStringLiteral("%1 member(s)").arg(g.members),
-                        colored(console, metrics::statusName(g.status), g.status),
-                        g.complete ? QString() : QStringLiteral(" (window filling)"))
-                   .arg(g.totalLag)
-                   .arg(seconds(g.lagSeconds))
-                   .arg(g.consumeRate, 0, 'f', 1)
-                   .arg(kafka);
-        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
+                        kafka, colored(console, metrics::statusName(g.status), g.status),
+                        g.complete ? QString() : QStringLiteral(" (window filling)"), metrics::drainText(g));
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8  %9")
                    .arg(u"PARTITION", 9)
                    .arg(u"END", 12)
                    .arg(u"COMMITTED", 12)
                    .arg(u"LAG", 10)
-                   .arg(u"RATE/s", 9)
-                   .arg(u"LAG s", 8)
+                   .arg(u"IN/s", 9)
+                   .arg(u"OUT/s", 9)
+                   .arg(u"CLEAR s", 8)
                    .arg(u"OLDEST s", 9)
                    .arg(u"STATUS");
         for (const auto& p : g.partitions)
-            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8")
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8  %9")
                        .arg(p.partition, 9)
                        .arg(p.end, 12)
                        .arg(p.committed < 0 ? QStringLiteral("-") : QString::number(p.committed), 12)
                        .arg(p.lag, 10)
+                       .arg(p.produceRate, 9, 'f', 1)
                        .arg(p.consumeRate, 9, 'f', 1)
-                       .arg(seconds(p.lagSeconds), 8)
+                       .arg(seconds(p.clearSeconds), 8)
                        .arg(seconds(p.oldestAgeSeconds), 9)
                        .arg(colored(console, metrics::statusName(p.status), p.status));
         out << QString();

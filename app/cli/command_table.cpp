@@ -1,5 +1,7 @@
 #include "command_table.h"
 
+#include "load/threshold.h"
+
 #include <algorithm>
 
 namespace loadlevel::cli {
@@ -17,6 +19,13 @@ const QStringList kKafka = {QStringLiteral("kafka"), QStringLiteral("X"), QStrin
                             QStringLiteral("topic")};
 const QStringList kCreates = {QStringLiteral("partitions"), QStringLiteral("replication-factor")};
 const QStringList kGroup = {QStringLiteral("group"), QStringLiteral("group-protocol")};
+// The generated events of a run (run, capacity, drain) and where they go over HTTP (run, capacity).
+const QStringList kGenerator = {QStringLiteral("seed"),      QStringLiteral("users"),
+                                QStringLiteral("movies"),    QStringLiteral("zipf"),
+                                QStringLiteral("user-zipf"), QStringLiteral("late-after")};
+const QStringList kHttpTarget = {QStringLiteral("target"),        QStringLiteral("concurrency"),
+                                 QStringLiteral("no-keep-alive"), QStringLiteral("body-template"),
+                                 QStringLiteral("header"),        QStringLiteral("timeout")};
 
 QStringList join(std::initializer_list<QStringList> sets) {
     QStringList all;
@@ -54,6 +63,9 @@ const QList<ExitCodeDoc>& exitCodes() {
          QStringLiteral("Kafka or the database could not be reached in time")},
         {kNotFound, QStringLiteral("not found"),
          QStringLiteral("the run, report or consumer group named does not exist")},
+        {kThreshold, QStringLiteral("threshold failed"),
+         QStringLiteral("the run itself held (else 1), but a --threshold did not (the report and --junit say "
+                        "which)")},
         {kInterrupted, QStringLiteral("interrupted"),
          QStringLiteral(
              "Ctrl+C (SIGINT) or SIGTERM before it finished: what was done is printed, and a run "
@@ -108,38 +120,61 @@ const QList<Command>& commands() {
                          "     --peak-for 5s --duration 60s --target kafka")},
          join({kKafka,
                kCreates,
-               {QStringLiteral("db"),
-                QStringLiteral("runs-dir"),
-                QStringLiteral("no-create"),
-                QStringLiteral("profile"),
-                QStringLiteral("count"),
-                QStringLiteral("rate"),
-                QStringLiteral("from"),
-                QStringLiteral("to"),
-                QStringLiteral("duration"),
-                QStringLiteral("steps"),
-                QStringLiteral("peak-rate"),
-                QStringLiteral("peak-at"),
-                QStringLiteral("peak-for"),
-                QStringLiteral("seed"),
-                QStringLiteral("users"),
-                QStringLiteral("movies"),
-                QStringLiteral("zipf"),
-                QStringLiteral("user-zipf"),
-                QStringLiteral("late-after"),
-                QStringLiteral("target"),
-                QStringLiteral("concurrency"),
-                QStringLiteral("no-keep-alive"),
-                QStringLiteral("body-template"),
-                QStringLiteral("header"),
-                QStringLiteral("timeout"),
-                QStringLiteral("verify"),
-                QStringLiteral("no-verify"),
-                QStringLiteral("report"),
-                QStringLiteral("wait"),
-                QStringLiteral("json")}}),
+               kGenerator,
+               kHttpTarget,
+               {QStringLiteral("db"),       QStringLiteral("runs-dir"),  QStringLiteral("no-create"),
+                QStringLiteral("profile"),  QStringLiteral("count"),     QStringLiteral("rate"),
+                QStringLiteral("from"),     QStringLiteral("to"),        QStringLiteral("duration"),
+                QStringLiteral("steps"),    QStringLiteral("peak-rate"), QStringLiteral("peak-at"),
+                QStringLiteral("peak-for"), QStringLiteral("verify"),    QStringLiteral("no-verify"),
+                QStringLiteral("report"),   QStringLiteral("threshold"), QStringLiteral("junit"),
+                QStringLiteral("wait"),     QStringLiteral("json")}}),
          &runRun,
          false}, // names Kafka and the database only for a Kafka target
+        {QStringLiteral("capacity"),
+         QStringLiteral(
+             "The highest rate the target sustains: constant runs of --hold each, doubling from "
+             "--start-rate until one fails, then halving the bracket to --tolerance, then confirming. "
+             "Sustained: no failures, the schedule kept, p99 (due → answer) within --p99, and the "
+             "consumer group's lag not growing (slope ≤ 5 % of the rate, lag ≤ --max-lag of it). On "
+             "Kafka the group is the sink's (the whole pipeline); without --kafka the embedded one."),
+         {QStringLiteral("loadlevel-cli capacity --max-rows-per-sec 2000 --hold 5s     (the embedded "
+                         "pipeline, its sink held to 2000 rows/s)"),
+          QStringLiteral(
+              "loadlevel-cli capacity --kafka 127.0.0.1:9092 --p99 100ms     (the sink: loadlevel-cli sink)"),
+          QStringLiteral("loadlevel-cli capacity --target http://127.0.0.1:8080/ratings --start-rate 500 "
+                         "--group rating-sink")},
+         join({kKafka,
+               kCreates,
+               kGroup,
+               kGenerator,
+               kHttpTarget,
+               {QStringLiteral("db"), QStringLiteral("runs-dir"), QStringLiteral("no-create"),
+                QStringLiteral("start-rate"), QStringLiteral("max-rate"), QStringLiteral("hold"),
+                QStringLiteral("p99"), QStringLiteral("max-lag"), QStringLiteral("tolerance"),
+                QStringLiteral("max-rows-per-sec"), QStringLiteral("report"), QStringLiteral("json")}}),
+         &runCapacity,
+         false},
+        {QStringLiteral("drain"),
+         QStringLiteral(
+             "Backlog drain test: a burst of --count events built into a backlog (the sink paused with "
+             "--pause-sink, or simply faster than the sink), then released; measures the peak lag, the "
+             "time to drain it and the drain rate, and verifies nothing was lost. Kafka only; without "
+             "--kafka the embedded pipeline."),
+         {QStringLiteral("loadlevel-cli drain --count 10000 --pause-sink"),
+          QStringLiteral("loadlevel-cli drain --count 50000 --max-rows-per-sec 5000"),
+          QStringLiteral(
+              "loadlevel-cli drain --kafka 127.0.0.1:59092 --count 200000     (with `loadlevel-cli "
+              "sink` running)")},
+         join({kKafka,
+               kCreates,
+               kGroup,
+               kGenerator,
+               {QStringLiteral("db"), QStringLiteral("runs-dir"), QStringLiteral("no-create"),
+                QStringLiteral("count"), QStringLiteral("pause-sink"), QStringLiteral("max-rows-per-sec"),
+                QStringLiteral("wait"), QStringLiteral("json")}}),
+         &runDrain,
+         false},
         {QStringLiteral("report"),
          QStringLiteral("Run reports: list them, show one (summary and timeline), compare two side by side."),
          {QStringLiteral("loadlevel-cli report list"),
@@ -337,6 +372,34 @@ QList<QCommandLineOption> allOptions() {
         opt(QStringLiteral("report"),
             QStringLiteral("Also write the report here (.json, or .csv for the timeline)."),
             QStringLiteral("file")),
+        opt(QStringLiteral("start-rate"), QStringLiteral("capacity: the first rate tried (default: 250)."),
+            QStringLiteral("r")),
+        opt(QStringLiteral("max-rate"),
+            QStringLiteral("capacity: never try above this rate (default: 1000000)."), QStringLiteral("r")),
+        opt(QStringLiteral("hold"), QStringLiteral("capacity: how long each rate is held (default: 10s)."),
+            QStringLiteral("duration")),
+        opt(QStringLiteral("p99"),
+            QStringLiteral(
+                "capacity: the p99 budget of the response latency, due → answer (default: 250ms)."),
+            QStringLiteral("duration")),
+        opt(QStringLiteral("max-lag"),
+            QStringLiteral(
+                "capacity: the group's lag may be at most this much of the rate's events (default: 5s)."),
+            QStringLiteral("duration")),
+        opt(QStringLiteral("tolerance"),
+            QStringLiteral("capacity: the search ends when the bracket is this narrow (default: 5%)."),
+            QStringLiteral("fraction")),
+        opt(QStringLiteral("pause-sink"),
+            QStringLiteral("drain: pause the embedded sink while the backlog builds, then resume it.")),
+        opt(QStringLiteral("threshold"),
+            QStringLiteral("Pass/fail condition on the run's figures, repeatable: 'p99(persist) < 250ms', "
+                           "'missing == 0', 'rate(accepted) >= 950/s', 'ratio(late) < 0.01'. One that fails "
+                           "exits 5; 'loadlevel-cli run --help' lists the metrics."),
+            QStringLiteral("expr")),
+        opt(QStringLiteral("junit"),
+            QStringLiteral(
+                "Write JUnit XML here for CI: one test case per threshold, plus the verification."),
+            QStringLiteral("file")),
         opt(QStringLiteral("users"), QStringLiteral("Distinct users, Zipf-distributed (default: 100000)."),
             QStringLiteral("n")),
         opt(QStringLiteral("movies"), QStringLiteral("Distinct movies, Zipf-distributed (default: 10000)."),
@@ -389,6 +452,11 @@ QString commandHelp(const Command& command) {
         if (!o.valueName().isEmpty())
             flag += u' ' + o.valueName();
         out += QStringLiteral("  %1 %2\n").arg(flag.leftJustified(28), wrap(o.description(), 31));
+    }
+    if (command.options.contains(QStringLiteral("threshold"))) {
+        out += QStringLiteral("\nThreshold metrics (METRIC OP VALUE; OP is <, <=, >, >=, == or !=):\n");
+        for (const QString& m : load::thresholdMetrics())
+            out += QStringLiteral("  %1\n").arg(wrap(m, 4));
     }
     out += QStringLiteral("\nExit codes: ");
     QStringList codes;

@@ -24,6 +24,8 @@ int runDemo(Context& c);
 int runLag(Context& c);
 int runMetrics(Context& c);
 int runRun(Context& c);
+int runCapacity(Context& c);
+int runDrain(Context& c);
 int runReport(Context& c);
 
 } // namespace loadlevel::cli

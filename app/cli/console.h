@@ -14,6 +14,7 @@ enum ExitCode : int {
     kUsage = 2,         // wrong arguments
     kUnavailable = 3,   // Kafka or the database could not be reached
     kNotFound = 4,      // the run, report or group named does not exist
+    kThreshold = 5,     // the run itself held, but a --threshold did not
     kInterrupted = 130, // SIGINT/SIGTERM before the command finished (128 + SIGINT, as shells do)
 };
 

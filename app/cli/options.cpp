@@ -83,6 +83,12 @@ std::optional<double> secondsOption(Context& c, const QString& name) {
     return *s;
 }
 
+std::optional<double> durationOption(Context& c, const QString& name, double fallback) {
+    if (!c.args.isSet(name))
+        return fallback;
+    return secondsOption(c, name);
+}
+
 QString rate(double perSec) {
     return QString::number(perSec, 'f', 0);
 }

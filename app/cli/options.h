@@ -24,6 +24,9 @@ std::optional<double> requiredRate(Context& c, const QString& name);
 // --name as a duration (60s, 2m, 500ms) that the profile needs.
 std::optional<double> secondsOption(Context& c, const QString& name);
 
+// --name as a duration (10s, 250ms, 2m), or `fallback` seconds when absent.
+std::optional<double> durationOption(Context& c, const QString& name, double fallback);
+
 QString rate(double perSec); // "1234"
 
 // The client configuration, or nullopt with the reason on the console and the exit code set.

@@ -103,6 +103,10 @@ bool RunReport::ok() const {
     return !verification || verification->ok();
 }
 
+bool RunReport::thresholdsPassed() const {
+    return std::all_of(thresholds.begin(), thresholds.end(), [](const auto& t) { return t.passed; });
+}
+
 QJsonObject RunReport::toJson() const {
     QJsonObject o = manifest.toJson(); // the manifest's keys at the top: `verify` reads a report
     o[QStringLiteral("report_version")] = 1;
@@ -133,17 +137,24 @@ QJsonObject RunReport::toJson() const {
     o[QStringLiteral("latency_ms")] = lat;
     QJsonArray rows;
     for (const auto& r : timeline)
-        rows.append(
-            QJsonArray{r.t, r.due, r.sent, r.accepted, r.failed, r.late, r.p50Ms, r.p99Ms, r.persisted});
+        rows.append(QJsonArray{r.t, r.due, r.sent, r.accepted, r.failed, r.late, r.p50Ms, r.p99Ms,
+                               r.persisted, r.lag});
     o[QStringLiteral("timeline_columns")] =
         QJsonArray{QStringLiteral("t"),        QStringLiteral("due"),    QStringLiteral("sent"),
                    QStringLiteral("accepted"), QStringLiteral("failed"), QStringLiteral("late"),
-                   QStringLiteral("p50_ms"),   QStringLiteral("p99_ms"), QStringLiteral("persisted")};
+                   QStringLiteral("p50_ms"),   QStringLiteral("p99_ms"), QStringLiteral("persisted"),
+                   QStringLiteral("lag")};
     o[QStringLiteral("timeline")] = rows;
     if (verification)
         o[QStringLiteral("verification")] = verification->toJson();
     if (!verificationNote.isEmpty())
         o[QStringLiteral("verification_note")] = verificationNote;
+    if (!thresholds.empty()) {
+        QJsonArray ts;
+        for (const auto& t : thresholds)
+            ts.append(t.toJson());
+        o[QStringLiteral("thresholds")] = ts;
+    }
     return o;
 }
 
@@ -200,18 +211,21 @@ Result<RunReport> RunReport::fromJson(const QJsonObject& o) {
         const QJsonArray a = v.toArray();
         r.timeline.push_back({a.at(0).toInteger(), a.at(1).toInteger(), a.at(2).toInteger(),
                               a.at(3).toInteger(), a.at(4).toInteger(), a.at(5).toInteger(),
-                              a.at(6).toDouble(), a.at(7).toDouble(), a.at(8).toInteger()});
+                              a.at(6).toDouble(), a.at(7).toDouble(), a.at(8).toInteger(),
+                              a.size() > 9 ? a.at(9).toInteger() : -1});
     }
     if (o.contains(u"verification"))
         r.verification = Verification::fromJson(o.value(u"verification").toObject());
     r.verificationNote = o.value(u"verification_note").toString();
+    for (const auto& t : o.value(u"thresholds").toArray())
+        r.thresholds.push_back(ThresholdResult::fromJson(t.toObject()));
     return r;
 }
 
 QString RunReport::timelineCsv() const {
-    QString out = QStringLiteral("t_s,due,sent,accepted,failed,late,p50_ms,p99_ms,persisted\n");
+    QString out = QStringLiteral("t_s,due,sent,accepted,failed,late,p50_ms,p99_ms,persisted,lag\n");
     for (const auto& r : timeline)
-        out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9\n")
+        out += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8,%9,%10\n")
                    .arg(r.t)
                    .arg(r.due)
                    .arg(r.sent)
@@ -220,7 +234,8 @@ QString RunReport::timelineCsv() const {
                    .arg(r.late)
                    .arg(r.p50Ms, 0, 'f', 3)
                    .arg(r.p99Ms, 0, 'f', 3)
-                   .arg(r.persisted);
+                   .arg(r.persisted)
+                   .arg(r.lag >= 0 ? QString::number(r.lag) : QString()); // empty: not watched
     return out;
 }
 
@@ -368,6 +383,8 @@ QString RunReport::text() const {
                       verification->ok() ? QStringLiteral(": nothing lost") : QStringLiteral(": PROBLEM"));
     else if (!verificationNote.isEmpty())
         l << QStringLiteral("  verified  no: %1").arg(verificationNote);
+    for (const auto& t : thresholds)
+        l << QStringLiteral("  threshold %1").arg(t.text());
     if (!manifest.error.isEmpty())
         l << QStringLiteral("  problem   %1").arg(manifest.error);
     return l.join(u'\n');

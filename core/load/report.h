@@ -4,6 +4,7 @@
 #include "load/generator.h"
 #include "load/profile.h"
 #include "load/run_manifest.h"
+#include "load/threshold.h"
 #include "metrics/latency_histogram.h"
 
 #include <QJsonObject>
@@ -41,6 +42,7 @@ struct TimelineRow {
     double p50Ms = 0;    // response latency of what completed in this second (from due time)
     double p99Ms = 0;
     qint64 persisted = 0; // rows of the run committed to the database in this second (if verified)
+    qint64 lag = -1;      // the consumer group's lag as the second closed (-1: not watched)
 };
 
 // Everything about one run: its configuration, the per-second timeline per stage, latency
@@ -65,13 +67,16 @@ struct RunReport {
     std::optional<StageLatency> persist; // event time → committed row (from the database)
     std::vector<TimelineRow> timeline;
     std::optional<Verification> verification;
-    QString verificationNote; // why there is none ("external endpoint", "no database given")
+    QString verificationNote;                // why there is none ("external endpoint", "no database given")
+    std::vector<ThresholdResult> thresholds; // the run's --threshold conditions, measured and judged
 
     [[nodiscard]] double durationSeconds() const;
     [[nodiscard]] double acceptedPerSecond() const;
     // Whether the run did what it was asked: everything sent and accepted, and, when verified,
     // nothing missing or duplicated. Late events are a finding, not a failure.
     [[nodiscard]] bool ok() const;
+    // Whether every threshold held (true when there are none).
+    [[nodiscard]] bool thresholdsPassed() const;
 
     [[nodiscard]] QJsonObject toJson() const;
     static Result<RunReport> fromJson(const QJsonObject& o);

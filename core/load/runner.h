@@ -31,6 +31,10 @@ struct RunPlan {
     // faster than its reader empties it. Events held back count as late. Called from the run's
     // thread, often: it must be cheap. Empty: never held.
     std::function<bool()> holdBack;
+    // The consumer lag behind the target now, in events (-1: unknown), recorded in the timeline as
+    // each second closes. Called from the run's thread: it must be cheap (read what a lag monitor
+    // keeps on its own thread). Empty: no lag column.
+    std::function<qint64()> lag;
 };
 
 struct RunProgress {

@@ -3,10 +3,89 @@
 #include "kafka/admin.h"
 #include "kafka/handles.h"
 
+#include <QLocale>
 #include <array>
 #include <chrono>
 
 namespace loadlevel::metrics {
+
+// Rates over the partition's window: consumed (committed offsets), produced (log-end offsets), and
+// the lag's own pace, with the time to drain at each.
+void measureRates(const std::deque<OffsetSample>& window, PartitionLag& p) {
+    p.consumeRate = p.produceRate = 0;
+    p.lagSeconds = p.clearSeconds = -1;
+    if (window.size() >= 2) {
+        const double dt = (window.back().timeMs - window.front().timeMs) / 1000.0;
+        if (dt > 0 && window.back().committed >= 0 && window.front().committed >= 0)
+            p.consumeRate = std::max(0.0, (window.back().committed - window.front().committed) / dt);
+        if (dt > 0 && window.back().end >= 0 && window.front().end >= 0)
+            p.produceRate = std::max(0.0, (window.back().end - window.front().end) / dt);
+    }
+    p.drainRate = p.consumeRate - p.produceRate;
+    if (p.lag == 0)
+        p.lagSeconds = p.clearSeconds = 0;
+    if (p.lag > 0 && p.consumeRate > 0)
+        p.lagSeconds = p.lag / p.consumeRate;
+    if (p.lag > 0 && p.drainRate > 0)
+        p.clearSeconds = p.lag / p.drainRate;
+}
+
+// The group is clear when its slowest partition is; the skew says how uneven the drain is.
+void estimateClear(GroupLag& g) {
+    g.slowestPartition = -1;
+    g.skew = 0;
+    if (g.totalLag == 0) {
+        g.clearSeconds = 0;
+        return;
+    }
+    g.clearSeconds = 0;
+    for (const auto& p : g.partitions) {
+        if (p.lag == 0)
+            continue;
+        if (p.clearSeconds < 0) {
+            g.clearSeconds = -1;
+            g.slowestPartition = p.partition;
+            return;
+        }
+        if (p.clearSeconds > g.clearSeconds) {
+            g.clearSeconds = p.clearSeconds;
+            g.slowestPartition = p.partition;
+        }
+    }
+    if (g.drainRate > 0)
+        g.skew = g.clearSeconds / (static_cast<double>(g.totalLag) / g.drainRate);
+}
+
+namespace {
+
+QString perSecond(double v) {
+    return QLocale(QLocale::English).toString(v, 'f', 0) + QStringLiteral("/s");
+}
+
+} // namespace
+
+QString drainText(const GroupLag& g) {
+    const QLocale en(QLocale::English);
+    const QString lag = QStringLiteral("lag %1").arg(en.toString(g.totalLag));
+    if (g.totalLag == 0)
+        return lag + QStringLiteral(" · caught up");
+    if (!g.ratesKnown)
+        return lag + QStringLiteral(" · drain rate: measuring…");
+    if (g.clearSeconds < 0)
+        return lag + QStringLiteral(" · not draining (in %1, out %2%3)")
+                         .arg(perSecond(g.produceRate), perSecond(g.consumeRate),
+                              g.slowestPartition >= 0 && g.partitions.size() > 1
+                                  ? QStringLiteral("; partition %1 is not").arg(g.slowestPartition)
+                                  : QString());
+    QString out = lag + QStringLiteral(" · draining at %1 · clear in %2 s")
+                            .arg(perSecond(g.drainRate))
+                            .arg(g.clearSeconds, 0, 'f', g.clearSeconds < 10 ? 1 : 0);
+    if (g.partitions.size() > 1 && g.slowestPartition >= 0)
+        out += QStringLiteral(" (partition %1 decides, skew %2×)")
+                   .arg(g.slowestPartition)
+                   .arg(g.skew, 0, 'f', 1);
+    return out;
+}
 
 LagMonitor::LagMonitor(kafka::ClientConfig config, Options options, QObject* parent)
     : QObject(parent)
@@ -143,6 +222,7 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
         }
 
         QList<PartitionStatus> statuses;
+        bool ratesKnown = true;
         g.complete = true;
         for (const auto& tp : topic->partitions) {
             PartitionLag p;
@@ -154,18 +234,11 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
             p.lag = std::max<qint64>(0, p.end - (p.committed >= 0 ? p.committed : p.low));
 
             auto& window = m_windows[{group, tp.id}];
-            window.push_back({nowMs, p.committed, p.lag});
+            window.push_back({nowMs, p.committed, p.lag, p.end});
             while (static_cast<int>(window.size()) > kWindow)
                 window.pop_front();
-            if (window.size() >= 2 && window.back().committed >= 0 && window.front().committed >= 0) {
-                const double dt = (window.back().timeMs - window.front().timeMs) / 1000.0;
-                if (dt > 0)
-                    p.consumeRate = std::max(0.0, (window.back().committed - window.front().committed) / dt);
-            }
-            if (p.lag == 0)
-                p.lagSeconds = 0;
-            else if (p.consumeRate > 0)
-                p.lagSeconds = p.lag / p.consumeRate;
+            measureRates(window, p);
+            ratesKnown = ratesKnown && window.size() >= 2;
             const PartitionEvaluation e = evaluatePartition(window, g.members > 0);
             p.status = e.status;
             p.reason = e.reason;
@@ -173,8 +246,12 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
             statuses << p.status;
             g.totalLag += p.lag;
             g.consumeRate += p.consumeRate;
+            g.produceRate += p.produceRate;
+            g.drainRate += p.drainRate;
             g.partitions << p;
         }
+        g.ratesKnown = ratesKnown;
+        estimateClear(g);
         if (m_options.peekOldest && m_peek)
             peekOldest(g.partitions, nowMs);
         g.status = evaluateGroup(statuses);

@@ -16,6 +16,7 @@ struct OffsetSample {
     qint64 timeMs = 0;
     qint64 committed = -1;
     qint64 lag = 0;
+    qint64 end = -1; // the log-end offset (-1: unknown): what was produced over the window
 };
 
 struct PartitionEvaluation {

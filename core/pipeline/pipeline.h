@@ -62,10 +62,11 @@ public:
     // size then goes at the sink's pace instead of having its oldest events dropped. Empty in real
     // mode.
     [[nodiscard]] std::function<bool()> holdBack();
+    // In embedded mode, how many events may wait unread in the cluster before holdBack() holds.
+    [[nodiscard]] qint64 embeddedBacklogLimit() const;
 
 private:
     Pipeline() = default;
-    [[nodiscard]] qint64 embeddedBacklogLimit() const;
 
     Settings m_settings;
     metrics::Recorder m_recorder;

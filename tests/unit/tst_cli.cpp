@@ -6,6 +6,7 @@
 #include "test_support.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -110,6 +111,19 @@ private slots:
             {QStringLiteral("topics"), QStringLiteral("ensure"), QStringLiteral("--kafka"),
              QStringLiteral("nosuchhost.invalid:9092")},
             3, "Failed to resolve");
+        row("mistyped threshold metric",
+            {QStringLiteral("run"), QStringLiteral("--threshold"), QStringLiteral("p99(respons) < 250ms")}, 2,
+            "did you mean p99(response)?");
+        row("threshold with the wrong unit",
+            {QStringLiteral("run"), QStringLiteral("--threshold"), QStringLiteral("rate(accepted) >= 950ms")},
+            2, "a rate takes /s");
+        row("embedded sink ceiling with a user's Kafka",
+            {QStringLiteral("capacity"), QStringLiteral("--kafka"), QStringLiteral("127.0.0.1:9"),
+             QStringLiteral("--max-rows-per-sec"), QStringLiteral("100")},
+            2, "the sink is yours");
+        row("capacity hold too short",
+            {QStringLiteral("capacity"), QStringLiteral("--hold"), QStringLiteral("1s")}, 2,
+            "--hold of at least 5s");
         row("report of no such run",
             {QStringLiteral("report"), QStringLiteral("show"), QStringLiteral("nosuchrun")}, 4,
             "no run nosuchrun");
@@ -190,6 +204,35 @@ private slots:
                                  m_home.path(), 1000);
         QCOMPARE(o.code, 130);
         QVERIFY2(o.err.contains(u"interrupted"), qPrintable(o.err));
+    }
+
+    // `run` without --kafka runs on the embedded pipeline (as demo does); a threshold that does
+    // not hold exits 5, and the report and the JUnit file say which one.
+    void aThresholdThatDoesNotHoldExitsFive() {
+        const QString junit = m_home.path() + u"/junit.xml";
+        const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("--count"), QStringLiteral("200"),
+                                  QStringLiteral("--threshold"), QStringLiteral("sent < 1"),
+                                  QStringLiteral("--threshold"), QStringLiteral("missing == 0"),
+                                  QStringLiteral("--junit"), junit, QStringLiteral("--json")},
+                                 m_home.path());
+        QVERIFY2(o.code == 5, qPrintable(QStringLiteral("exit %1: %2").arg(o.code).arg(o.err.right(600))));
+        QVERIFY2(o.err.contains(u"embedded pipeline"), qPrintable(o.err));
+        const QJsonObject report = QJsonDocument::fromJson(o.out.toUtf8()).object();
+        QCOMPARE(report.value(u"ok").toBool(), true); // the run itself held: 200 sent, none missing
+        QCOMPARE(report.value(u"thresholds_passed").toBool(), false);
+        const QJsonArray thresholds = report.value(u"thresholds").toArray();
+        QCOMPARE(thresholds.size(), 2);
+        QCOMPARE(thresholds[0].toObject().value(u"measured").toInteger(), report.value(u"sent").toInteger());
+        QCOMPARE(thresholds[0].toObject().value(u"passed").toBool(), false);
+        QCOMPARE(thresholds[1].toObject().value(u"measured").toInteger(),
+                 report.value(u"verification").toObject().value(u"missing").toInteger());
+        QCOMPARE(thresholds[1].toObject().value(u"passed").toBool(), true);
+        QFile f(junit);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString xml = QString::fromUtf8(f.readAll());
+        QVERIFY2(xml.contains(u"tests=\"3\" failures=\"1\""), qPrintable(xml.left(400)));
+        QVERIFY(xml.contains(u"name=\"threshold: sent &lt; 1\""));
+        m_walked.insert(o.code);
     }
 
     // --help's table, the README's table and the codes produced above are the same set.

@@ -1,3 +1,4 @@
+#include "metrics/lag_monitor.h"
 #include "metrics/lag_status.h"
 
 #include <QtTest>
@@ -84,6 +85,65 @@ private slots:
         QCOMPARE(evaluateGroup({PartitionStatus::Rewind, PartitionStatus::Ok}), GroupStatus::Err);
         QCOMPARE(statusName(GroupStatus::Err), QStringLiteral("ERR"));
         QCOMPARE(statusName(PartitionStatus::Stall), QStringLiteral("STALL"));
+    }
+
+    // "lag L · draining at R/s · clear in T s": the drain rate is consumed minus produced, and the
+    // slowest partition decides when the group is clear.
+    void drainEstimateIsTheSlowestPartitions() {
+        std::deque<OffsetSample> w0, w1;
+        for (qint64 i = 0; i < 5; ++i) {
+            w0.push_back({i * 1000, 300 * i, 0, 10000 + 100 * i}); // consumes 300/s, 100/s produced
+            w1.push_back({i * 1000, 1000 * i, 0, 5000 + 500 * i}); // consumes 1000/s, 500/s produced
+        }
+        PartitionLag p0;
+        p0.partition = 0;
+        p0.lag = 2000;
+        measureRates(w0, p0);
+        QCOMPARE(p0.consumeRate, 300.0);
+        QCOMPARE(p0.produceRate, 100.0);
+        QCOMPARE(p0.drainRate, 200.0);
+        QCOMPARE(p0.clearSeconds, 10.0);
+        QCOMPARE(p0.lagSeconds, 2000 / 300.0);
+        PartitionLag p1;
+        p1.partition = 1;
+        p1.lag = 1000;
+        measureRates(w1, p1);
+        QCOMPARE(p1.clearSeconds, 2.0);
+
+        GroupLag g;
+        g.partitions = {p0, p1};
+        g.totalLag = p0.lag + p1.lag;
+        g.drainRate = p0.drainRate + p1.drainRate;
+        g.ratesKnown = true;
+        estimateClear(g);
+        QCOMPARE(g.clearSeconds, 10.0);
+        QCOMPARE(g.slowestPartition, 0);
+        QCOMPARE(g.skew, 10.0 / (3000.0 / 700.0));
+        QCOMPARE(
+            drainText(g),
+            QStringLiteral("lag 3,000 · draining at 700/s · clear in 10 s (partition 0 decides, skew 2.3×)"));
+
+        // One partition falling behind: the group is not draining, and the text says which.
+        std::deque<OffsetSample> behind;
+        for (qint64 i = 0; i < 5; ++i)
+            behind.push_back({i * 1000, 100 * i, 0, 5000 + 400 * i});
+        measureRates(behind, p1);
+        QVERIFY(p1.drainRate < 0);
+        QCOMPARE(p1.clearSeconds, -1.0);
+        g.partitions = {p0, p1};
+        g.produceRate = p0.produceRate + p1.produceRate;
+        g.consumeRate = p0.consumeRate + p1.consumeRate;
+        estimateClear(g);
+        QCOMPARE(g.clearSeconds, -1.0);
+        QCOMPARE(drainText(g),
+                 QStringLiteral("lag 3,000 · not draining (in 500/s, out 400/s; partition 1 is not)"));
+
+        // Before two observations, no rates; with no lag, nothing to drain.
+        g.ratesKnown = false;
+        QVERIFY(drainText(g).endsWith(u"measuring…"));
+        g.totalLag = 0;
+        estimateClear(g);
+        QCOMPARE(drainText(g), QStringLiteral("lag 0 · caught up"));
     }
 };
 

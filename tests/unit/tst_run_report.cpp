@@ -1,9 +1,12 @@
 // Run reports: JSON and CSV round trips, the runs folder, the side-by-side comparison.
+#include "load/capacity.h"
 #include "load/report.h"
+#include "load/threshold.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 using namespace loadlevel;
@@ -100,8 +103,8 @@ private slots:
         const RunReport a = sample(QStringLiteral("20261123-020000-aaaa"), 8.0, 10000, 0);
         const QStringList lines = a.timelineCsv().trimmed().split(u'\n');
         QCOMPARE(lines.size(), 11);
-        QCOMPARE(lines[0], QStringLiteral("t_s,due,sent,accepted,failed,late,p50_ms,p99_ms,persisted"));
-        QCOMPARE(lines[6], QStringLiteral("5,1000,1000,1000,0,3,1.500,8.000,990"));
+        QCOMPARE(lines[0], QStringLiteral("t_s,due,sent,accepted,failed,late,p50_ms,p99_ms,persisted,lag"));
+        QCOMPARE(lines[6], QStringLiteral("5,1000,1000,1000,0,3,1.500,8.000,990,")); // no lag watched
         QTemporaryDir dir;
         QVERIFY(a.saveAs(dir.filePath(QStringLiteral("out/timeline.csv"))).has_value());
         QFile f(dir.filePath(QStringLiteral("out/timeline.csv")));
@@ -173,6 +176,130 @@ private slots:
         b.verification.reset();
         b.verificationNote = QStringLiteral("the request body carries no run tags");
         QVERIFY(b.text().contains(u"verified  no: the request body carries no run tags"));
+    }
+
+    // The expression language: metric, operator, value and unit; each mistake said plainly.
+    void thresholdsReadTheirMetricsAndUnits() {
+        auto t = Threshold::parse(QStringLiteral(" p99( persist ) < 0.25s "));
+        QVERIFY2(t.has_value(), qPrintable(t ? QString() : t.error().message));
+        QCOMPARE(t->metric, QStringLiteral("p99(persist)"));
+        QCOMPARE(t->op, QStringLiteral("<"));
+        QCOMPARE(t->limit, 250.0);
+        QCOMPARE(Threshold::parse(QStringLiteral("ratio(late) <= 1%"))->limit, 0.01);
+        QCOMPARE(Threshold::parse(QStringLiteral("rate(accepted) >= 950/s"))->limit, 950.0);
+        QCOMPARE(Threshold::parse(QStringLiteral("max(response) < 500us"))->limit, 0.5);
+
+        auto typo = Threshold::parse(QStringLiteral("p99(respons) < 250ms"));
+        QVERIFY(!typo.has_value());
+        QCOMPARE(typo.error().kind, Error::Kind::InvalidArgument);
+        QVERIFY2(typo.error().message.contains(u"did you mean p99(response)?"),
+                 qPrintable(typo.error().message));
+        QVERIFY(typo.error().message.contains(u"ratio(failed|late|unacked|missing|duplicates)"));
+        // The pipeline's live measure names point at the run report's.
+        QVERIFY(Threshold::parse(QStringLiteral("p99(send_to_persisted) < 1s"))
+                    .error()
+                    .message.contains(u"did you mean p99(persist)?"));
+        QVERIFY(Threshold::parse(QStringLiteral("rate(accepted) > 5ms")).error().message.contains(u"/s"));
+        QVERIFY(Threshold::parse(QStringLiteral("missing = 0")).error().message.contains(u"METRIC OP VALUE"));
+        QVERIFY(Threshold::parse(QStringLiteral("missing == 1%")).error().message.contains(u"no unit"));
+    }
+
+    // Each threshold is measured from the report's own figures; one the run did not measure fails.
+    void thresholdsJudgeTheReportsFigures() {
+        RunReport r = sample(QStringLiteral("20261202-100000-aaaa"), 8.0, 9000, 1000);
+        std::vector<Threshold> ts;
+        for (const char* e : {"p99(response) < 10ms", "p99(service) < 3ms", "rate(accepted) >= 900/s",
+                              "ratio(failed) <= 10%", "missing == 0", "mean(persist) > 45ms"})
+            ts.push_back(*Threshold::parse(QString::fromLatin1(e)));
+        r.thresholds = evaluate(ts, r);
+        QCOMPARE(r.thresholds.size(), ts.size());
+        QCOMPARE(*r.thresholds[0].measured, r.response.p99);
+        QVERIFY(r.thresholds[0].passed);
+        QCOMPARE(*r.thresholds[1].measured, r.service.p99);
+        QVERIFY(!r.thresholds[1].passed); // 4 ms
+        QCOMPARE(*r.thresholds[2].measured, 9000 / r.durationSeconds());
+        QVERIFY(r.thresholds[2].passed);
+        QCOMPARE(*r.thresholds[3].measured, 0.1);
+        QVERIFY(r.thresholds[3].passed);
+        QCOMPARE(*r.thresholds[4].measured, 0.0);
+        QVERIFY(!r.thresholds[5].passed); // equal is not more
+        QVERIFY(!r.thresholdsPassed());
+
+        r.verification.reset();
+        r.persist.reset();
+        r.verificationNote = QStringLiteral("--no-verify");
+        const auto unmeasured = evaluate({ts[4], ts[5]}, r);
+        for (const auto& u : unmeasured) {
+            QVERIFY(!u.passed);
+            QVERIFY(!u.measured);
+            QVERIFY2(u.note.startsWith(u"not measured"), qPrintable(u.note));
+        }
+
+        // Kept in the report file.
+        auto back = RunReport::fromJson(QJsonDocument::fromJson(QJsonDocument(r.toJson()).toJson()).object());
+        QVERIFY(back.has_value());
+        QCOMPARE(back->thresholds.size(), ts.size());
+        QCOMPARE(back->thresholds[1].threshold.expression, QStringLiteral("p99(service) < 3ms"));
+        QCOMPARE(*back->thresholds[1].measured, r.service.p99);
+        QCOMPARE(back->thresholds[1].passed, false);
+        QVERIFY(back->text().contains(u"threshold p99(service) < 3ms: 4.0 ms, FAILED"));
+    }
+
+    // JUnit XML: one case per threshold plus the verification, failures where they failed.
+    void junitHasACasePerThresholdAndTheVerification() {
+        RunReport r = sample(QStringLiteral("20261202-110000-bbbb"), 8.0, 10000, 0);
+        r.thresholds = evaluate({*Threshold::parse(QStringLiteral("p99(response) < 1ms")),
+                                 *Threshold::parse(QStringLiteral("missing == 0"))},
+                                r);
+        QXmlStreamReader xml(junitXml(r));
+        QStringList cases, failed;
+        int declaredFailures = -1;
+        while (!xml.atEnd()) {
+            if (xml.readNext() != QXmlStreamReader::StartElement)
+                continue;
+            if (xml.name() == u"testsuite")
+                declaredFailures = xml.attributes().value(QStringLiteral("failures")).toInt();
+            if (xml.name() == u"testcase")
+                cases << xml.attributes().value(QStringLiteral("name")).toString();
+            if (xml.name() == u"failure")
+                failed << cases.back();
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QCOMPARE(cases, (QStringList{QStringLiteral("verification"),
+                                     QStringLiteral("threshold: p99(response) < 1ms"),
+                                     QStringLiteral("threshold: missing == 0")}));
+        QCOMPARE(failed, QStringList{QStringLiteral("threshold: p99(response) < 1ms")});
+        QCOMPARE(declaredFailures, 1);
+    }
+
+    // A capacity step: the backlog's slope is the least-squares slope of the lag column over the
+    // hold, the first second left out.
+    void capacityStepJudgesTheBacklog() {
+        RunReport r = sample(QStringLiteral("20261202-120000-cccc"), 8.0, 10000, 0);
+        r.manifest.requested = 10000;
+        r.sendingSeconds = 10;
+        CapacityOptions o;
+        o.holdSeconds = 10;
+        for (auto& row : r.timeline)
+            row.lag = row.t == 0 ? 5000 : 100 + 30 * row.t; // grows 30/s after a first-second spike
+        CapacityStep s = judgeStep(r, 1000, o);
+        QVERIFY(s.lagWatched);
+        QCOMPARE(qRound(s.lagSlope), 30);
+        QCOMPARE(s.lagEnd, qint64(100 + 30 * 9));
+        QVERIFY2(s.sustained, qPrintable(s.why)); // 3 % of the rate
+
+        for (auto& row : r.timeline)
+            row.lag = 200 * row.t;
+        s = judgeStep(r, 1000, o);
+        QVERIFY(!s.sustained);
+        QVERIFY2(s.why.contains(u"backlog growing at 200/s"), qPrintable(s.why));
+
+        o.p99BudgetMs = 5;
+        for (auto& row : r.timeline)
+            row.lag = -1;
+        s = judgeStep(r, 1000, o);
+        QVERIFY(!s.lagWatched);
+        QVERIFY2(s.why == u"p99 8.0 ms over the budget", qPrintable(s.why));
     }
 };
 
