@@ -1,11 +1,15 @@
 // Commands on recorded runs: verify (against the database) and report.
 #include "commands.h"
+#include "load/omb_export.h"
 #include "load/report.h"
 #include "load/runner.h"
 #include "options.h"
 #include "store/store.h"
 
+#include <QFile>
+#include <QJsonDocument>
 #include <QLocale>
+#include <cstdio>
 
 namespace loadlevel::cli {
 
@@ -64,6 +68,43 @@ int runVerify(Context& c) {
         return kInterrupted; // what was done is printed above
     return v->ok() ? kOk : kFailed;
 }
+
+namespace {
+
+// report export RUN --format omb [--output FILE]: OpenMessaging Benchmark's result JSON.
+int exportReport(Context& c, const QString& dir) {
+    const QString format = c.args.value(QStringLiteral("format"));
+    if (c.positional.size() != 2 || format != u"omb") {
+        c.console.error(
+            format.isEmpty() || format == u"omb"
+                ? QStringLiteral(
+                      "usage: loadlevel-cli report export RUN_ID|FILE --format omb [--output FILE]")
+                : QStringLiteral("unknown --format '%1' (omb: OpenMessaging Benchmark's result JSON)")
+                      .arg(format));
+        return kUsage;
+    }
+    auto r = load::RunReport::load(dir, c.positional[1]);
+    if (!r) {
+        c.console.error(r.error().message);
+        return exitFor(r.error());
+    }
+    const QByteArray json = QJsonDocument(load::ombResult(*r)).toJson();
+    for (const QString& line : load::ombUnmapped(*r))
+        c.console.info(u"omb: " + line);
+    if (!c.args.isSet(QStringLiteral("output"))) {
+        std::fwrite(json.constData(), 1, static_cast<size_t>(json.size()), stdout);
+        return kOk;
+    }
+    QFile f(c.args.value(QStringLiteral("output")));
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(json) < 0) {
+        c.console.error(QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+        return kFailed;
+    }
+    c.console.info(QStringLiteral("wrote %1").arg(f.fileName()));
+    return kOk;
+}
+
+} // namespace
 
 int runReport(Context& c) {
     const QString sub = c.positional.value(0);
@@ -137,7 +178,10 @@ int runReport(Context& c) {
         c.console.line(load::compareReports(*a, *b));
         return kOk;
     }
-    c.console.error(QStringLiteral("report needs list, show RUN or compare RUN_A RUN_B"));
+    if (sub == u"export")
+        return exportReport(c, dir);
+    c.console.error(
+        QStringLiteral("report needs list, show RUN, compare RUN_A RUN_B or export RUN --format omb"));
     return kUsage;
 }
 

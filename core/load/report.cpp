@@ -49,7 +49,8 @@ Result<void> writeFile(const QString& path, const QByteArray& bytes) {
 } // namespace
 
 StageLatency StageLatency::fromMicros(const metrics::LatencySummary& s) {
-    return {s.count, s.p50 / 1000, s.p90 / 1000, s.p99 / 1000, s.p999 / 1000, s.max / 1000, s.mean / 1000};
+    return {s.count,      s.p50 / 1000,  s.p90 / 1000, s.p99 / 1000, s.p999 / 1000,
+            s.max / 1000, s.mean / 1000, s.p75 / 1000, s.p95 / 1000, s.p9999 / 1000};
 }
 
 StageLatency StageLatency::fromMillis(std::vector<double> v) {
@@ -66,6 +67,9 @@ StageLatency StageLatency::fromMillis(std::vector<double> v) {
     s.p90 = at(90);
     s.p99 = at(99);
     s.p999 = at(99.9);
+    s.p75 = at(75);
+    s.p95 = at(95);
+    s.p9999 = at(99.99);
     s.max = v.back();
     double sum = 0;
     for (double x : v)
@@ -75,15 +79,17 @@ StageLatency StageLatency::fromMillis(std::vector<double> v) {
 }
 
 QJsonObject StageLatency::toJson() const {
-    return {{QStringLiteral("count"), count}, {QStringLiteral("p50"), p50},   {QStringLiteral("p90"), p90},
-            {QStringLiteral("p99"), p99},     {QStringLiteral("p999"), p999}, {QStringLiteral("max"), max},
+    return {{QStringLiteral("count"), count}, {QStringLiteral("p50"), p50},     {QStringLiteral("p75"), p75},
+            {QStringLiteral("p90"), p90},     {QStringLiteral("p95"), p95},     {QStringLiteral("p99"), p99},
+            {QStringLiteral("p999"), p999},   {QStringLiteral("p9999"), p9999}, {QStringLiteral("max"), max},
             {QStringLiteral("mean"), mean}};
 }
 
 StageLatency StageLatency::fromJson(const QJsonObject& o) {
     return {o.value(u"count").toInteger(), o.value(u"p50").toDouble(),  o.value(u"p90").toDouble(),
             o.value(u"p99").toDouble(),    o.value(u"p999").toDouble(), o.value(u"max").toDouble(),
-            o.value(u"mean").toDouble()};
+            o.value(u"mean").toDouble(),   o.value(u"p75").toDouble(),  o.value(u"p95").toDouble(),
+            o.value(u"p9999").toDouble()};
 }
 
 double RunReport::durationSeconds() const {

@@ -25,6 +25,8 @@ namespace loadlevel::load {
 struct StageLatency {
     qint64 count = 0;
     double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+    double p75 = 0, p95 = 0,
+           p9999 = 0; // for comparisons with other tools (report export); 0 in older reports
     static StageLatency fromMicros(const metrics::LatencySummary& s);
     static StageLatency fromMillis(std::vector<double> values);
     [[nodiscard]] QJsonObject toJson() const;

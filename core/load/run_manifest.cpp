@@ -31,9 +31,11 @@ QJsonObject RunManifest::toJson() const {
     QJsonArray un;
     for (qint64 s : unacked)
         un.append(s);
+    const bool http = !url.isEmpty();
+    const QString answer = http ? QStringLiteral("response") : QStringLiteral("ack");
     return {{QStringLiteral("run_id"), runId},
             {QStringLiteral("topic"), topic},
-            {QStringLiteral("kafka"), kafka},
+            {http ? QStringLiteral("url") : QStringLiteral("kafka"), http ? url : kafka},
             {QStringLiteral("started_at"), startedAt.toString(Qt::ISODateWithMs)},
             {QStringLiteral("finished_at"), finishedAt.toString(Qt::ISODateWithMs)},
             {QStringLiteral("rate_per_sec"), ratePerSec},
@@ -42,9 +44,9 @@ QJsonObject RunManifest::toJson() const {
             {QStringLiteral("sent"), sent},
             {QStringLiteral("acked"), acked},
             {QStringLiteral("unacked"), un},
-            {QStringLiteral("ack_p50_ms"), ackP50Ms},
-            {QStringLiteral("ack_p99_ms"), ackP99Ms},
-            {QStringLiteral("ack_max_ms"), ackMaxMs},
+            {answer + u"_p50_ms", ackP50Ms},
+            {answer + u"_p99_ms", ackP99Ms},
+            {answer + u"_max_ms", ackMaxMs},
             {QStringLiteral("error"), error}};
 }
 
@@ -55,6 +57,11 @@ Result<RunManifest> RunManifest::fromJson(const QJsonObject& o) {
         return fail(Error::invalid(QStringLiteral("run manifest has no run_id")));
     m.topic = o.value(u"topic").toString();
     m.kafka = o.value(u"kafka").toString();
+    m.url = o.value(u"url").toString();
+    if (m.url.isEmpty() && m.kafka.startsWith(u"http")) // reports before 2026-12 kept the URL as "kafka"
+        std::swap(m.url, m.kafka);
+    const QString answer =
+        o.contains(u"response_p50_ms") ? QStringLiteral("response") : QStringLiteral("ack");
     m.startedAt = QDateTime::fromString(o.value(u"started_at").toString(), Qt::ISODateWithMs);
     m.finishedAt = QDateTime::fromString(o.value(u"finished_at").toString(), Qt::ISODateWithMs);
     m.ratePerSec = o.value(u"rate_per_sec").toDouble();
@@ -64,9 +71,9 @@ Result<RunManifest> RunManifest::fromJson(const QJsonObject& o) {
     m.acked = o.value(u"acked").toInteger();
     for (const auto& v : o.value(u"unacked").toArray())
         m.unacked.push_back(v.toInteger());
-    m.ackP50Ms = o.value(u"ack_p50_ms").toDouble();
-    m.ackP99Ms = o.value(u"ack_p99_ms").toDouble();
-    m.ackMaxMs = o.value(u"ack_max_ms").toDouble();
+    m.ackP50Ms = o.value(answer + u"_p50_ms").toDouble();
+    m.ackP99Ms = o.value(answer + u"_p99_ms").toDouble();
+    m.ackMaxMs = o.value(answer + u"_max_ms").toDouble();
     m.error = o.value(u"error").toString();
     return m;
 }

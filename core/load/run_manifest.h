@@ -20,7 +20,8 @@ namespace loadlevel::load {
 struct RunManifest {
     QString runId;
     QString topic;
-    QString kafka; // bootstrap servers, for the record
+    QString kafka; // a Kafka target's bootstrap servers, for the record (key "kafka")
+    QString url;   // an HTTP target's URL (key "url")
     QDateTime startedAt;
     QDateTime finishedAt;
     double ratePerSec = 0; // 0: as fast as possible
@@ -29,6 +30,8 @@ struct RunManifest {
     qint64 sent = 0;             // handed to the producer
     qint64 acked = 0;            // acknowledged by the broker
     std::vector<qint64> unacked; // sequence numbers sent but not acknowledged, or not sent
+    // The answer's latency from the due time: the broker's ack (keys "ack_p50_ms", …) or, for an HTTP
+    // target, the response (keys "response_p50_ms", …).
     double ackP50Ms = 0, ackP99Ms = 0, ackMaxMs = 0;
     QString error; // why the run ended early or events failed; empty when all went well
 

@@ -65,8 +65,7 @@ private:
         m.runId = newRunId();
         m.topic = m_report.target.value(u"topic").toString();
         m.kafka = m_report.target.value(u"bootstrap_servers").toString();
-        if (m.kafka.isEmpty())
-            m.kafka = m_report.target.value(u"url").toString();
+        m.url = m_report.target.value(u"url").toString();
         m.seed = m_plan.generator.seed;
         m.requested = m_total;
         if (m_plan.profile.kind == Profile::Kind::Constant)

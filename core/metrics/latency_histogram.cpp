@@ -107,6 +107,8 @@ LatencySummary LatencyHistogram::Counts::summary() const {
     s.p95 = percentile(95);
     s.p99 = percentile(99);
     s.p999 = percentile(99.9);
+    s.p75 = percentile(75);
+    s.p9999 = percentile(99.99);
     s.max = static_cast<double>(max);
     s.mean = static_cast<double>(sum / static_cast<long double>(count));
     return s;

@@ -11,6 +11,7 @@ namespace loadlevel::metrics {
 struct LatencySummary {
     qint64 count = 0;
     double p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0, max = 0, mean = 0;
+    double p75 = 0, p9999 = 0;
 };
 
 // A log-linear (HDR-style) latency histogram in microseconds: exact below 128 µs, then 64

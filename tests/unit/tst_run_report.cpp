@@ -1,9 +1,11 @@
 // Run reports: JSON and CSV round trips, the runs folder, the side-by-side comparison.
 #include "load/capacity.h"
+#include "load/omb_export.h"
 #include "load/report.h"
 #include "load/threshold.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -300,6 +302,88 @@ private slots:
         s = judgeStep(r, 1000, o);
         QVERIFY(!s.lagWatched);
         QVERIFY2(s.why == u"p99 8.0 ms over the budget", qPrintable(s.why));
+    }
+
+    // An HTTP run's manifest names its URL and its response latency as what they are; reports
+    // written before (URL under "kafka", latency under "ack_*") still read.
+    void httpRunsNameTheirFieldsForWhatTheyAre() {
+        RunManifest m;
+        m.runId = QStringLiteral("20261202-130000-dddd");
+        m.url = QStringLiteral("http://127.0.0.1:8080/ratings");
+        m.ackP50Ms = 3.5;
+        const QJsonObject o = m.toJson();
+        QCOMPARE(o.value(u"url").toString(), m.url);
+        QVERIFY(!o.contains(u"kafka"));
+        QCOMPARE(o.value(u"response_p50_ms").toDouble(), 3.5);
+        QVERIFY(!o.contains(u"ack_p50_ms"));
+        QCOMPARE(RunManifest::fromJson(o)->url, m.url);
+        QCOMPARE(RunManifest::fromJson(o)->ackP50Ms, 3.5);
+
+        QJsonObject old = o;
+        old.remove(QStringLiteral("url"));
+        old.remove(QStringLiteral("response_p50_ms"));
+        old.insert(QStringLiteral("kafka"), m.url);
+        old.insert(QStringLiteral("ack_p50_ms"), 2.5);
+        const auto read = RunManifest::fromJson(old);
+        QCOMPARE(read->url, m.url);
+        QVERIFY(read->kafka.isEmpty());
+        QCOMPARE(read->ackP50Ms, 2.5);
+
+        m.url.clear();
+        m.kafka = QStringLiteral("127.0.0.1:9092");
+        QVERIFY(m.toJson().contains(u"kafka") && m.toJson().contains(u"ack_p50_ms"));
+    }
+
+    // OpenMessaging Benchmark's result JSON: only OMB's field names, each with the figure it maps.
+    void ombExportUsesOmbsFieldsOnly() {
+        // The fields of OMB's TestResult (benchmark-framework/.../TestResult.java).
+        QStringList omb{QStringLiteral("workload"),
+                        QStringLiteral("driver"),
+                        QStringLiteral("messageSize"),
+                        QStringLiteral("topics"),
+                        QStringLiteral("partitions"),
+                        QStringLiteral("producersPerTopic"),
+                        QStringLiteral("consumersPerTopic"),
+                        QStringLiteral("publishRate"),
+                        QStringLiteral("publishErrorRate"),
+                        QStringLiteral("consumeRate"),
+                        QStringLiteral("backlog")};
+        for (const char* prefix :
+             {"publishLatency", "publishDelayLatency", "aggregatedPublishLatency",
+              "aggregatedPublishDelayLatency", "endToEndLatency", "aggregatedEndToEndLatency"})
+            for (const char* q :
+                 {"Avg", "50pct", "75pct", "95pct", "99pct", "999pct", "9999pct", "99999pct", "Max"})
+                omb << QString::fromLatin1(prefix) + QString::fromLatin1(q);
+        omb << QStringLiteral("aggregatedPublishLatencyQuantiles")
+            << QStringLiteral("aggregatedPublishDelayLatencyQuantiles")
+            << QStringLiteral("aggregatedEndToEndLatencyQuantiles");
+
+        RunReport r = sample(QStringLiteral("20261202-140000-eeee"), 8.0, 10000, 0);
+        r.service.p75 = 1.7;
+        r.service.p9999 = 30;
+        const QJsonObject o = ombResult(r);
+        for (const QString& key : o.keys())
+            QVERIFY2(omb.contains(key), qPrintable(key));
+        QCOMPARE(o.value(u"publishRate").toArray().size(), static_cast<qsizetype>(r.timeline.size()));
+        QCOMPARE(o.value(u"publishRate").toArray().at(3).toDouble(),
+                 static_cast<double>(r.timeline[3].accepted));
+        QCOMPARE(o.value(u"consumeRate").toArray().at(3).toDouble(),
+                 static_cast<double>(r.timeline[3].persisted));
+        // No lag watched: the backlog is what was accepted and not yet persisted.
+        QCOMPARE(o.value(u"backlog").toArray().at(3).toInteger(), qint64(40));
+        QCOMPARE(o.value(u"aggregatedPublishLatency99pct").toDouble(), r.service.p99);
+        QCOMPARE(o.value(u"aggregatedPublishLatency75pct").toDouble(), 1.7);
+        QCOMPARE(o.value(u"aggregatedPublishLatency9999pct").toDouble(), 30.0);
+        QCOMPARE(o.value(u"aggregatedPublishLatencyQuantiles").toObject().value(u"99.0").toDouble(),
+                 r.service.p99);
+        QCOMPARE(o.value(u"aggregatedEndToEndLatency50pct").toDouble(), r.persist->p50);
+        QCOMPARE(o.value(u"aggregatedPublishDelayLatencyMax").toInteger(), qint64(12500));
+        QVERIFY(ombUnmapped(r).join(u'\n').contains(u"database row"));
+
+        // A watched lag is the backlog.
+        for (auto& row : r.timeline)
+            row.lag = 7 * row.t;
+        QCOMPARE(ombResult(r).value(u"backlog").toArray().at(3).toInteger(), qint64(21));
     }
 };
 
