@@ -122,13 +122,13 @@ const QList<Command>& commands() {
                kCreates,
                kGenerator,
                kHttpTarget,
-               {QStringLiteral("db"),       QStringLiteral("runs-dir"),  QStringLiteral("no-create"),
-                QStringLiteral("profile"),  QStringLiteral("count"),     QStringLiteral("rate"),
-                QStringLiteral("from"),     QStringLiteral("to"),        QStringLiteral("duration"),
-                QStringLiteral("steps"),    QStringLiteral("peak-rate"), QStringLiteral("peak-at"),
-                QStringLiteral("peak-for"), QStringLiteral("verify"),    QStringLiteral("no-verify"),
-                QStringLiteral("report"),   QStringLiteral("threshold"), QStringLiteral("junit"),
-                QStringLiteral("wait"),     QStringLiteral("json")}}),
+               {QStringLiteral("db"),        QStringLiteral("runs-dir"),  QStringLiteral("no-create"),
+                QStringLiteral("profile"),   QStringLiteral("count"),     QStringLiteral("rate"),
+                QStringLiteral("from"),      QStringLiteral("to"),        QStringLiteral("duration"),
+                QStringLiteral("steps"),     QStringLiteral("peak-rate"), QStringLiteral("peak-at"),
+                QStringLiteral("peak-for"),  QStringLiteral("verify"),    QStringLiteral("verify-table"),
+                QStringLiteral("no-verify"), QStringLiteral("report"),    QStringLiteral("threshold"),
+                QStringLiteral("junit"),     QStringLiteral("wait"),      QStringLiteral("json")}}),
          &runRun,
          false}, // names Kafka and the database only for a Kafka target
         {QStringLiteral("capacity"),
@@ -371,6 +371,13 @@ QList<QCommandLineOption> allOptions() {
             QStringLiteral(
                 "HTTP: the endpoint is Loadlevel's (the body carries the run tags): check the database "
                 "behind it.")),
+        opt(QStringLiteral("verify-table"),
+            QStringLiteral(
+                "HTTP: check your own pipeline's table: 'table=NAME,key=COLUMN[,time=COLUMN][,by=event_id|"
+                "run_seq][,db=URL]' (db: default --db). The body template carries {{event_id}} (or "
+                "{{run_seq}}, with time=) into the field your service stores in the key column; the "
+                "report gets missing, duplicates and request → row latency."),
+            QStringLiteral("mapping")),
         opt(QStringLiteral("no-verify"), QStringLiteral("Do not check the database after the run.")),
         opt(QStringLiteral("report"),
             QStringLiteral("Also write the report here (.json, or .csv for the timeline)."),

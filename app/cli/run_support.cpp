@@ -1,5 +1,6 @@
 #include "run_support.h"
 
+#include "load/table_verification.h"
 #include "options.h"
 #include "store/store.h"
 
@@ -244,6 +245,8 @@ std::optional<pipeline::RunTarget> targetFromArgs(Context& c, int& exitCode) {
 std::unique_ptr<RunSession> RunSession::open(Context& c, const pipeline::RunTarget& target, int& exitCode,
                                              const pipeline::PipelineOptions& embedded) {
     std::unique_ptr<RunSession> s(new RunSession(c));
+    if (c.args.isSet(QStringLiteral("verify-table")) && !s->openExternalTable(target, exitCode))
+        return nullptr;
     kafka::ClientConfig config;
     if (target.http) {
         s->m_where = target.httpOptions.url.toString();
@@ -275,6 +278,7 @@ std::unique_ptr<RunSession> RunSession::open(Context& c, const pipeline::RunTarg
         return nullptr;
     }
     s->m_opened = std::move(*opened);
+    s->m_opened.verifiable = s->m_opened.verifiable || s->m_external.has_value();
     if (s->m_pipeline) {
         c.console.info(QStringLiteral("waiting for the sink to join its consumer group…"));
         if (auto ready = s->m_pipeline->waitForSink(std::chrono::seconds(60), &interrupted()); !ready) {
@@ -289,10 +293,55 @@ std::unique_ptr<RunSession> RunSession::open(Context& c, const pipeline::RunTarg
 
 RunSession::~RunSession() = default;
 
+bool RunSession::openExternalTable(const pipeline::RunTarget& target, int& exitCode) {
+    Context& c = m_c;
+    exitCode = kUsage;
+    if (!target.http || c.args.isSet(QStringLiteral("verify"))) {
+        c.console.error(target.http
+                            ? QStringLiteral("--verify checks Loadlevel's own table, --verify-table yours: "
+                                             "give one")
+                            : QStringLiteral("--verify-table checks the table of your own pipeline behind "
+                                             "an HTTP target (--target http://…); a Kafka run is verified "
+                                             "against Loadlevel's table"));
+        return false;
+    }
+    const QString body = target.httpOptions.bodyTemplate;
+    const QString kind = body.contains(u"{{event_id}}")  ? QStringLiteral("event_id")
+                         : body.contains(u"{{run_seq}}") ? QStringLiteral("run_seq")
+                                                         : QString();
+    if (kind.isEmpty()) {
+        c.console.error(QStringLiteral("--verify-table needs a --body-template that puts {{event_id}} (or "
+                                       "{{run_seq}}) into a field your service stores in the key column"));
+        return false;
+    }
+    auto table =
+        store::ExternalTable::parse(c.args.value(QStringLiteral("verify-table")), c.settings.database, kind);
+    if (!table) {
+        c.console.error(table.error().message);
+        return false;
+    }
+    auto opened = store::openStore(table->database, QStringLiteral("cli-verify-table"));
+    if (!opened) {
+        c.console.error(opened.error().message);
+        exitCode = exitFor(opened.error());
+        return false;
+    }
+    if (auto checked = (*opened)->checkTable(*table); !checked) {
+        c.console.error(checked.error().message);
+        exitCode = checked.error().kind == Error::Kind::NotFound ? kUsage : exitFor(checked.error());
+        return false;
+    }
+    c.console.info(u"verifying against " + table->describe());
+    m_external = *table;
+    m_externalStore = std::move(*opened);
+    return true;
+}
+
 Result<load::RunReport> RunSession::run(load::RunPlan plan, const load::ProgressFn& progress) {
     if (!m_opened.target)
         return fail(Error::failed(QStringLiteral("the run's target is closed")));
     metrics::Recorder* recorder = nullptr;
+    plan.recordSent = m_external.has_value();
     if (m_pipeline) {
         if (!plan.holdBack)
             plan.holdBack = m_pipeline->holdBack();
@@ -310,6 +359,22 @@ void RunSession::verify(load::RunReport& report, std::chrono::seconds wait) {
     if (!m_opened.verifiable) {
         report.verificationNote =
             QStringLiteral("the request body carries no run tags ({{run_id}}, {{run_seq}})");
+        return;
+    }
+    if (m_external) {
+        auto verified =
+            load::verifyTable(report, *m_external, *m_externalStore, wait, [&](const load::Verification& v) {
+                c.console.progress(QStringLiteral("verifying %1: %2 of %3 accepted events have their row")
+                                       .arg(m_external->table)
+                                       .arg(v.acked - v.missing)
+                                       .arg(v.acked));
+                return !interrupted().load();
+            });
+        c.console.endProgress();
+        if (!verified) {
+            c.console.error(verified.error().message);
+            report.verificationNote = verified.error().message;
+        }
         return;
     }
     std::unique_ptr<store::Store> opened;

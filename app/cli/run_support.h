@@ -9,6 +9,7 @@
 #include "metrics/lag_monitor.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run_target.h"
+#include "store/store.h"
 
 #include <atomic>
 #include <memory>
@@ -56,7 +57,12 @@ public:
 private:
     explicit RunSession(Context& c)
         : m_c(c) {}
+    // --verify-table: the mapping read, its table and columns checked; false (said why) otherwise.
+    bool openExternalTable(const pipeline::RunTarget& target, int& exitCode);
+
     Context& m_c;
+    std::optional<store::ExternalTable> m_external;
+    std::unique_ptr<store::Store> m_externalStore;
     std::unique_ptr<pipeline::Pipeline> m_pipeline;
     pipeline::OpenedTarget m_opened;
     QString m_where;

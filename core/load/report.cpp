@@ -487,19 +487,28 @@ Result<void> addVerification(RunReport& report, const Verification& verification
     if (!rows)
         return fail(rows.error());
     std::vector<double> latencies;
+    std::vector<qint64> at;
     latencies.reserve(rows->size());
+    at.reserve(rows->size());
+    for (const auto& r : *rows) {
+        latencies.push_back(r.latencyMs);
+        at.push_back(r.persistedMs);
+    }
+    countPersisted(report, at);
+    report.persist = StageLatency::fromMillis(std::move(latencies));
+    return {};
+}
+
+void countPersisted(RunReport& report, const std::vector<qint64>& persistedMs) {
     const qint64 startMs = report.manifest.startedAt.toMSecsSinceEpoch();
     for (auto& r : report.timeline)
         r.persisted = 0;
-    for (const auto& r : *rows) {
-        latencies.push_back(r.latencyMs);
-        const qint64 t = std::max<qint64>(0, (r.persistedMs - startMs) / 1000);
+    for (const qint64 ms : persistedMs) {
+        const qint64 t = std::max<qint64>(0, (ms - startMs) / 1000);
         while (static_cast<qint64>(report.timeline.size()) <= t)
             report.timeline.push_back({static_cast<qint64>(report.timeline.size())});
         ++report.timeline[static_cast<size_t>(t)].persisted;
     }
-    report.persist = StageLatency::fromMillis(std::move(latencies));
-    return {};
 }
 
 } // namespace loadlevel::load

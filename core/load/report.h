@@ -47,6 +47,13 @@ struct TimelineRow {
     qint64 lag = -1;      // the consumer group's lag as the second closed (-1: not watched)
 };
 
+// One event as it was sent (RunPlan::recordSent).
+struct SentEvent {
+    qint64 seq = 0;
+    QString eventId;
+    qint64 eventTimeMs = 0;
+};
+
 // Everything about one run: its configuration, the per-second timeline per stage, latency
 // percentiles per stage, outcomes counted by kind, and the verification against the database.
 // Saved as <runs>/<run id>.json (a superset of the RunManifest, so `verify` reads it) and
@@ -71,6 +78,7 @@ struct RunReport {
     std::optional<Verification> verification;
     QString verificationNote;                // why there is none ("external endpoint", "no database given")
     std::vector<ThresholdResult> thresholds; // the run's --threshold conditions, measured and judged
+    std::vector<SentEvent> sent;             // with RunPlan::recordSent; not saved
 
     [[nodiscard]] double durationSeconds() const;
     [[nodiscard]] double acceptedPerSecond() const;
@@ -106,6 +114,10 @@ QString compareReports(const RunReport& a, const RunReport& b);
 // the event-time→persisted latency and the persisted-per-second column of the timeline.
 Result<void> verifyReport(RunReport& report, store::Store& store, std::chrono::milliseconds wait,
                           const std::function<bool(const Verification&)>& onPoll = {});
+// Counts rows per second of the run into the timeline's persisted column (rows at ms since the
+// epoch; rows before the start count in the first second), adding rows for later seconds.
+void countPersisted(RunReport& report, const std::vector<qint64>& persistedMs);
+
 // The second half of verifyReport(), for callers that verify on their own schedule (the desktop):
 // records the verification and reads the rows' persist times.
 Result<void> addVerification(RunReport& report, const Verification& verification, store::Store& store);

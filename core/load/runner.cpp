@@ -136,10 +136,14 @@ private:
             m_report.maxLateMs =
                 std::max(m_report.maxLateMs, std::chrono::duration<double, std::milli>(lateBy).count());
         ++row(m_nextDue).due;
-        if (auto sent = m_target.send(nextEvent(), static_cast<quint64>(m_next), m_nextDue); !sent) {
+        const event::RatingEvent e = nextEvent();
+        if (auto sent = m_target.send(e, static_cast<quint64>(m_next), m_nextDue); !sent) {
             m_stopError = sent.error();
             return;
         }
+        if (m_plan.recordSent)
+            m_report.sent.push_back(
+                {m_next, e.eventId.toString(QUuid::WithoutBraces), e.eventTime.toMSecsSinceEpoch()});
         ++m_sent;
         ++r.sent;
         m_lastSend = now;

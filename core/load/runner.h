@@ -35,6 +35,9 @@ struct RunPlan {
     // each second closes. Called from the run's thread: it must be cheap (read what a lag monitor
     // keeps on its own thread). Empty: no lag column.
     std::function<qint64()> lag;
+    // Keep every sent event's sequence number, id and time in RunReport::sent (the verification of
+    // someone else's table needs them).
+    bool recordSent = false;
 };
 
 struct RunProgress {

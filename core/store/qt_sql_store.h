@@ -38,6 +38,9 @@ public:
     Result<std::vector<RowTiming>> runRowTimings(const QString& runId) override;
     Result<std::vector<StoredRating>> ratingsPage(const RatingFilter& filter, int limit,
                                                   qint64 beforeRowId) override;
+    Result<void> checkTable(const ExternalTable& t) override;
+    Result<std::vector<KeyedRows>> keyedRows(const ExternalTable& t, const QStringList& keys,
+                                             const QDateTime& since) override;
 
 protected:
     virtual Result<QSqlDatabase> db() = 0;

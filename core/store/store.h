@@ -100,6 +100,31 @@ struct RatingFilter {
     QDateTime persistedTo;   // exclusive
 };
 
+// A table of someone else's pipeline that a run's events end up in, one row per event, found by a
+// key column that carries the event's id ({{event_id}}) or its sequence number in the run
+// ({{run_seq}}, which needs the time column to tell this run's rows from older ones). Written as
+// `table=NAME,key=COLUMN[,time=COLUMN][,by=event_id|run_seq][,db=URL]` (`--verify-table`).
+struct ExternalTable {
+    QString database; // URL, as openStore() takes it
+    QString table;    // [schema.]name
+    QString keyColumn;
+    QString keyKind;    // "event_id" or "run_seq"
+    QString timeColumn; // when the row was written (its latency's end); empty: none
+
+    // `defaultDatabase` (--db) when the mapping names none; `keyKind` when it says no `by=`.
+    static Result<ExternalTable> parse(const QString& mapping, const QString& defaultDatabase,
+                                       const QString& keyKind);
+    [[nodiscard]] QString describe() const; // "their_ratings.request_id (event_id), time created_at, in …"
+};
+
+// The rows of an ExternalTable for some keys: how many carry each, and the earliest time (ms since
+// the epoch; -1 without a time column).
+struct KeyedRows {
+    QString key;
+    qint64 count = 0;
+    qint64 firstMs = -1;
+};
+
 // Persistence for the sink and the read side. One instance per thread: it owns a named
 // connection that belongs to the thread that opened it.
 // Errors: Unavailable when the database cannot be reached (the caller retries; the instance
@@ -144,6 +169,13 @@ public:
         qint64 persistedMs = 0;
     };
     virtual Result<std::vector<RowTiming>> runRowTimings(const QString& runId) = 0;
+
+    // Someone else's table. checkTable(): NotFound naming the missing table or column (and the
+    // table's columns). keyedRows(): by event id, the rows whose key is one of `keys`; by run_seq,
+    // the rows written at or after `since`.
+    virtual Result<void> checkTable(const ExternalTable& t) = 0;
+    virtual Result<std::vector<KeyedRows>> keyedRows(const ExternalTable& t, const QStringList& keys,
+                                                     const QDateTime& since) = 0;
 };
 
 // Opens a store from a URL: postgresql://user[:password]@host[:port]/db[?sslmode=...], or

@@ -14,48 +14,25 @@
 
 using namespace loadlevel;
 
-namespace {
-
-struct Outcome {
-    int code = -1;
-    QJsonObject result;
-    QString err;
-};
-
-} // namespace
-
 class TestCapacity final : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
 
-    Outcome cli(const QStringList& args) {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.remove(QStringLiteral("LOADLEVEL_KAFKA"));
-        env.remove(QStringLiteral("LOADLEVEL_DB"));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("LOADLEVEL_RUNS_DIR"), m_dir.filePath(QStringLiteral("runs")));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(LOADLEVEL_CLI_PATH), args + QStringList{QStringLiteral("--json")});
-        if (!p.waitForFinished(600000)) {
-            p.kill();
-            p.waitForFinished();
-            return {};
-        }
-        const QByteArray out = p.readAllStandardOutput();
-        return {p.exitCode(), QJsonDocument::fromJson(out.trimmed().split('\n').last()).object(),
-                QString::fromUtf8(p.readAllStandardError())};
+    test::CliJson cli(const QStringList& args) {
+        return test::runCliJson(args, {QStringLiteral("LOADLEVEL_KAFKA="), QStringLiteral("LOADLEVEL_DB="),
+                                       u"XDG_DATA_HOME=" + m_dir.filePath(QStringLiteral("data")),
+                                       u"LOADLEVEL_RUNS_DIR=" + m_dir.filePath(QStringLiteral("runs"))});
     }
 
     // The search found `ceiling` ± 10 %, bracketed, searched and confirmed, each step a saved run.
-    void expectCeilingFound(const Outcome& o, double ceiling) {
+    void expectCeilingFound(const test::CliJson& o, double ceiling) {
         QVERIFY2(o.code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(o.code).arg(o.err.right(2000))));
-        const double rate = o.result.value(u"rate").toDouble();
-        qInfo() << "ceiling" << ceiling << "found" << rate << "in"
-                << o.result.value(u"steps").toArray().size() << "steps";
+        const double rate = o.json.value(u"rate").toDouble();
+        qInfo() << "ceiling" << ceiling << "found" << rate << "in" << o.json.value(u"steps").toArray().size()
+                << "steps";
         QVERIFY2(std::abs(rate - ceiling) <= 0.1 * ceiling, qPrintable(o.err.right(3000)));
-        const QJsonArray steps = o.result.value(u"steps").toArray();
+        const QJsonArray steps = o.json.value(u"steps").toArray();
         QStringList phases;
         for (const auto& v : steps) {
             const QJsonObject s = v.toObject();
@@ -97,41 +74,41 @@ private slots:
 
     // A start rate the pipeline cannot take: said so with the measurements, exit 2.
     void aBudgetThatCannotBeMetIsSaidPlainly() {
-        const Outcome o = cli({QStringLiteral("capacity"), QStringLiteral("--max-rows-per-sec"),
-                               QStringLiteral("100"), QStringLiteral("--start-rate"), QStringLiteral("1000"),
-                               QStringLiteral("--hold"), QStringLiteral("5s")});
+        const test::CliJson o = cli({QStringLiteral("capacity"), QStringLiteral("--max-rows-per-sec"),
+                                     QStringLiteral("100"), QStringLiteral("--start-rate"),
+                                     QStringLiteral("1000"), QStringLiteral("--hold"), QStringLiteral("5s")});
         QVERIFY2(o.code == 2, qPrintable(QStringLiteral("exit %1: %2").arg(o.code).arg(o.err.right(1000))));
         QVERIFY2(o.err.contains(u"cannot be met even at --start-rate 1000/s") &&
                      o.err.contains(u"backlog growing"),
                  qPrintable(o.err));
-        QCOMPARE(o.result.value(u"steps").toArray().size(), 1);
-        QVERIFY(!o.result.contains(u"rate"));
+        QCOMPARE(o.json.value(u"steps").toArray().size(), 1);
+        QVERIFY(!o.json.contains(u"rate"));
     }
 
     // A paused sink: the peak is the whole burst, exactly; released, it drains, and nothing is lost.
     void drainWithThePausedSink() {
-        const Outcome o = cli({QStringLiteral("drain"), QStringLiteral("--count"), QStringLiteral("10000"),
-                               QStringLiteral("--pause-sink")});
+        const test::CliJson o = cli({QStringLiteral("drain"), QStringLiteral("--count"),
+                                     QStringLiteral("10000"), QStringLiteral("--pause-sink")});
         QVERIFY2(o.code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(o.code).arg(o.err.right(1500))));
-        QCOMPARE(o.result.value(u"peak_lag").toInteger(), 10000);
-        QVERIFY(o.result.value(u"drain_s").toDouble() > 0);
-        QCOMPARE(o.result.value(u"drain_rate_per_s").toDouble(),
-                 10000 / o.result.value(u"drain_s").toDouble());
-        QCOMPARE(o.result.value(u"verified").toObject().value(u"persisted").toInteger(), 10000);
-        QCOMPARE(o.result.value(u"lag_samples").toArray().last().toArray().at(1).toInteger(), 0);
+        QCOMPARE(o.json.value(u"peak_lag").toInteger(), 10000);
+        QVERIFY(o.json.value(u"drain_s").toDouble() > 0);
+        QCOMPARE(o.json.value(u"drain_rate_per_s").toDouble(), 10000 / o.json.value(u"drain_s").toDouble());
+        QCOMPARE(o.json.value(u"verified").toObject().value(u"persisted").toInteger(), 10000);
+        QCOMPARE(o.json.value(u"lag_samples").toArray().last().toArray().at(1).toInteger(), 0);
     }
 
     // A burst faster than a sink held to 2000 rows/s drains at that ceiling.
     void drainAtTheSinksCeiling() {
-        const Outcome o = cli({QStringLiteral("drain"), QStringLiteral("--count"), QStringLiteral("20000"),
-                               QStringLiteral("--max-rows-per-sec"), QStringLiteral("2000")});
+        const test::CliJson o =
+            cli({QStringLiteral("drain"), QStringLiteral("--count"), QStringLiteral("20000"),
+                 QStringLiteral("--max-rows-per-sec"), QStringLiteral("2000")});
         QVERIFY2(o.code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(o.code).arg(o.err.right(1500))));
-        const double rate = o.result.value(u"drain_rate_per_s").toDouble();
-        qInfo() << "peak" << o.result.value(u"peak_lag").toInteger() << "drained in"
-                << o.result.value(u"drain_s").toDouble() << "s at" << rate << "/s";
+        const double rate = o.json.value(u"drain_rate_per_s").toDouble();
+        qInfo() << "peak" << o.json.value(u"peak_lag").toInteger() << "drained in"
+                << o.json.value(u"drain_s").toDouble() << "s at" << rate << "/s";
         QVERIFY2(std::abs(rate - 2000) <= 0.15 * 2000, qPrintable(o.err.right(1500)));
-        QVERIFY(o.result.value(u"peak_lag").toInteger() >= 10000);
-        QVERIFY(o.result.value(u"ok").toBool());
+        QVERIFY(o.json.value(u"peak_lag").toInteger() >= 10000);
+        QVERIFY(o.json.value(u"ok").toBool());
     }
 };
 

@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -83,6 +84,29 @@ QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& bi
 void useTemporaryConfigFolder() {
     static QTemporaryDir dir;
     qputenv("XDG_CONFIG_HOME", dir.path().toLocal8Bit());
+}
+
+CliJson runCliJson(const QStringList& args, const QStringList& environment, int timeoutMs) {
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString& e : environment) {
+        const qsizetype eq = e.indexOf(u'=');
+        if (eq == e.size() - 1)
+            env.remove(e.left(eq));
+        else
+            env.insert(e.left(eq), e.mid(eq + 1));
+    }
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(LOADLEVEL_CLI_PATH), args + QStringList{QStringLiteral("--json")});
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return {-1, {}, QString::fromUtf8(p.readAllStandardError())};
+    }
+    const QByteArray out = p.readAllStandardOutput();
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QJsonDocument::fromJson(out.trimmed().split('\n').last()).object(),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 } // namespace loadlevel::test

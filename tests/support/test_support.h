@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QVariant>
@@ -27,6 +28,15 @@ int runStack(const QStringList& args, const QStringList& environment = {});
 // Points XDG_CONFIG_HOME at a folder of this test process's own, so that settings and profiles
 // never touch the user's. Call before QApplication reads anything (Q_CONSTRUCTOR_FUNCTION).
 void useTemporaryConfigFolder();
+
+// The CLI run with --json: its exit code, the last JSON object it printed, its standard error.
+struct CliJson {
+    int code = -1; // -1: it did not finish in time
+    QJsonObject json;
+    QString err;
+};
+// `environment`: NAME=value to set, NAME= to remove, on top of this process's environment.
+CliJson runCliJson(const QStringList& args, const QStringList& environment, int timeoutMs = 600000);
 
 // One value from the database, through a connection owned by the calling thread.
 QVariant scalar(const QString& dbUrl, const QString& sql, const QVariantList& binds = {});
