@@ -1,6 +1,7 @@
 #include "ui/runs_panel.h"
 
 #include <QCheckBox>
+#include <QColor>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -57,7 +58,7 @@ QString targetText(const load::RunReport& r) {
 
 RunsModel::RunsModel(QObject* parent)
     : RowTableModel({tr("Started"), tr("Profile"), tr("Target"), tr("Sent"), tr("Accepted"), tr("Failed"),
-                     tr("Late"), tr("p99 ms"), tr("Persisted"), tr("Verdict")},
+                     tr("Late"), tr("p99 ms"), tr("Persisted"), tr("Verdict"), tr("Thresholds")},
                     parent) {}
 
 QVariant RunsModel::cell(const load::RunReport& r, int column, int role) const {
@@ -66,6 +67,8 @@ QVariant RunsModel::cell(const load::RunReport& r, int column, int role) const {
     if (role == Qt::TextAlignmentRole)
         return column >= Sent && column <= Persisted ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                                      : QVariant();
+    if (role == Qt::ForegroundRole && column == Thresholds && !r.thresholdsPassed())
+        return QColor(0xc6, 0x28, 0x28);
     const bool display = role == Qt::DisplayRole;
     if (!display && role != kRawRole)
         return {};
@@ -101,6 +104,16 @@ QVariant RunsModel::cell(const load::RunReport& r, int column, int role) const {
                                               .arg(r.verification->missing)
                                               .arg(r.verification->duplicates);
         return r.manifest.error.isEmpty() ? tr("not verified") : r.manifest.error;
+    case Thresholds: {
+        if (r.thresholds.empty())
+            return {};
+        QStringList failed;
+        for (const auto& t : r.thresholds)
+            if (!t.passed)
+                failed << t.text();
+        return failed.isEmpty() ? tr("%L1 passed").arg(r.thresholds.size())
+                                : failed.join(QStringLiteral("; "));
+    }
     default:
         return {};
     }
@@ -201,6 +214,11 @@ RunsPanel::RunsPanel(QWidget* parent)
     m_seed->setToolTip(tr("The generator's seed: the same seed sends the same users, movies and ratings"));
     m_form->addRow(tr("Late after"), m_lateAfter);
     m_form->addRow(tr("Seed"), m_seed);
+    m_thresholds = new QLineEdit;
+    m_thresholds->setPlaceholderText(tr("e.g. p99(persist) < 250ms; missing == 0"));
+    m_thresholds->setToolTip(tr("Pass/fail conditions on the run's figures, separated by ';':\n") +
+                             load::thresholdMetrics().join(u'\n'));
+    m_form->addRow(tr("Thresholds"), m_thresholds);
     m_summary = new QLabel;
     m_summary->setWordWrap(true);
     m_form->addRow(m_summary);
@@ -266,7 +284,7 @@ RunsPanel::RunsPanel(QWidget* parent)
         if (auto* d = qobject_cast<QDoubleSpinBox*>(w))
             connect(d, &QDoubleSpinBox::valueChanged, this, &RunsPanel::updateForm);
     }
-    for (QLineEdit* e : {m_steps, m_url, m_template})
+    for (QLineEdit* e : {m_steps, m_url, m_template, m_thresholds})
         connect(e, &QLineEdit::textChanged, this, &RunsPanel::updateForm);
     connect(m_profile, &QComboBox::currentIndexChanged, this, &RunsPanel::updateForm);
     connect(m_target, &QComboBox::currentIndexChanged, this, &RunsPanel::updateForm);
@@ -333,6 +351,9 @@ load::RunPlan RunsPanel::plan() const {
     }
     p.generator.seed = static_cast<quint64>(m_seed->value());
     p.lateAfter = std::chrono::milliseconds(m_lateAfter->value());
+    for (const QString& e : m_thresholds->text().split(u';', Qt::SkipEmptyParts))
+        if (auto t = load::Threshold::parse(e); t)
+            p.thresholds.push_back(*t);
     return p;
 }
 
@@ -353,6 +374,9 @@ QString RunsPanel::problem() const {
             return steps.error().message;
     if (auto e = plan().profile.check())
         return e->message;
+    for (const QString& e : m_thresholds->text().split(u';', Qt::SkipEmptyParts))
+        if (auto t = load::Threshold::parse(e); !t)
+            return t.error().message.section(u'\n', 0, 0); // the first line; the tooltip lists the metrics
     if (m_target->currentIndex() == 1) {
         const QUrl url(m_url->text().trimmed());
         if (url.scheme() != u"http" || url.host().isEmpty())

@@ -36,6 +36,7 @@ public:
         P99,
         Persisted,
         Verdict,
+        Thresholds,
         ColumnCount
     };
     explicit RunsModel(QObject* parent = nullptr);
@@ -83,6 +84,7 @@ public:
     // The duration of the profile shown (constant, ramp or spike).
     [[nodiscard]] QDoubleSpinBox* durationBox() const;
     [[nodiscard]] QLineEdit* stepsField() const { return m_steps; }
+    [[nodiscard]] QLineEdit* thresholdsField() const { return m_thresholds; }
     [[nodiscard]] QComboBox* targetBox() const { return m_target; }
     [[nodiscard]] QLineEdit* urlField() const { return m_url; }
     [[nodiscard]] QCheckBox* runTagsBox() const { return m_runTags; }
@@ -107,6 +109,7 @@ private:
     bool m_ready = false;
     bool m_running = false;
     QString m_lastSummary;
+    QLineEdit* m_thresholds = nullptr; // "p99(persist) < 250ms; missing == 0"
     QFormLayout* m_form = nullptr;
     QComboBox* m_profile = nullptr;
     QSpinBox* m_count = nullptr;

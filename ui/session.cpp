@@ -228,6 +228,7 @@ void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarge
     // Embedded mode: never further ahead of the sink than the cluster keeps (also over HTTP, which
     // may be this session's own service).
     plan.holdBack = m_pipe->holdBack();
+    m_lastThresholds = plan.thresholds;
     const auto config = m_pipe->clientConfig();
     const QString topic = m_settings.topic;
     // The pipeline's live charts count what goes through this pipeline: Kafka runs (an HTTP run
@@ -334,6 +335,7 @@ void Session::finishRun(const std::optional<load::Verification>& v) {
     if (v)
         if (auto added = load::addVerification(r, *v, m_pipe->store()); !added)
             noteProblem(added.error().message);
+    r.thresholds = load::evaluate(m_lastThresholds, r);
     if (auto saved = r.save(m_settings.runsDir); saved)
         emit runSaved(m.runId, *saved);
     else
@@ -361,6 +363,13 @@ void Session::finishRun(const std::optional<load::Verification>& v) {
     }
     if (m.requested > m.sent)
         summary += tr(" (cancelled after %L1 of %L2)").arg(m.sent).arg(m.requested);
+    if (!r.thresholds.empty()) {
+        const auto failed =
+            std::count_if(r.thresholds.begin(), r.thresholds.end(), [](const auto& t) { return !t.passed; });
+        summary += failed ? tr("; %L1 of %L2 thresholds FAILED").arg(failed).arg(r.thresholds.size())
+                          : tr("; %L1 thresholds passed").arg(r.thresholds.size());
+        ok = ok && failed == 0;
+    }
     emit runFinished(summary, ok);
 }
 

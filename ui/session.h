@@ -105,6 +105,7 @@ private:
     std::atomic<bool> m_running{false};
     std::atomic<qint64> m_runPersistedBase{0};
     std::optional<load::RunReport> m_lastRun;
+    std::vector<load::Threshold> m_lastThresholds; // of the run in progress, judged in finishRun()
     bool m_lastRunVerifiable = false;
     QTimer m_verifyTimer;
     QTimer m_healthTimer;

@@ -87,6 +87,7 @@ int runRun(Context& c) {
     if (!profile || !plan || !wait || !thresholds)
         return kUsage;
     plan->profile = *profile;
+    plan->thresholds = *thresholds;
     int problem = kOk;
     auto choice = targetFromArgs(c, problem);
     if (!choice)
@@ -111,7 +112,7 @@ int runRun(Context& c) {
         return exitFor(report.error());
     }
     session->verify(*report, std::chrono::seconds(*wait));
-    report->thresholds = load::evaluate(*thresholds, *report);
+    report->thresholds = load::evaluate(plan->thresholds, *report);
     const int code = finishReport(c, *report);
     return interrupted().load() ? kInterrupted : code;
 }

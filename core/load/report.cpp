@@ -322,9 +322,10 @@ Result<RunReport> RunReport::load(const QString& dir, const QString& idOrPath) {
 std::vector<RunReport> RunReport::list(const QString& dir, int limit) {
     std::vector<RunReport> out;
     QDir d(dir);
-    // Run ids start with the time (to the second): newest names first, then by start time.
-    const QStringList files =
-        d.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name | QDir::Reversed);
+    // Run ids start with the time (to the second): newest names first, then by start time. Other
+    // files of the folder (capacity-*.json, drain-*.json) are not runs.
+    const QStringList files = d.entryList({QStringLiteral("[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-*.json")},
+                                          QDir::Files, QDir::Name | QDir::Reversed);
     for (const QString& f : files) {
         if (static_cast<int>(out.size()) >= limit + 16)
             break; // a margin for runs started within the same second

@@ -7,6 +7,7 @@
 #include "load/report.h"
 #include "load/run_manifest.h"
 #include "load/target.h"
+#include "load/threshold.h"
 #include "metrics/recorder.h"
 
 #include <atomic>
@@ -38,6 +39,8 @@ struct RunPlan {
     // Keep every sent event's sequence number, id and time in RunReport::sent (the verification of
     // someone else's table needs them).
     bool recordSent = false;
+    // Judged once the run is verified (load::evaluate()), by whoever verifies it: the CLI, the desktop.
+    std::vector<Threshold> thresholds;
 };
 
 struct RunProgress {

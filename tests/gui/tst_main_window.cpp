@@ -194,12 +194,17 @@ private slots:
         QVERIFY(!runs.startButton()->isEnabled());
         QVERIFY2(runs.problem().contains(u"rate:duration"), qPrintable(runs.problem()));
 
-        // A ramp of 1,000 events over 2 s to this pipeline's topic, verified in its database.
+        // A ramp of 1,000 events over 2 s to this pipeline's topic, verified in its database, with
+        // two thresholds (a mistyped one cannot start, and says what was meant), one that cannot hold.
         runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Ramp")));
         runs.fromBox()->setValue(200);
         runs.toBox()->setValue(800);
         runs.durationBox()->setValue(2);
         runs.targetBox()->setCurrentIndex(0);
+        runs.thresholdsField()->setText(QStringLiteral("missing == 0; p99(respons) < 1s"));
+        QVERIFY(!runs.startButton()->isEnabled());
+        QVERIFY2(runs.problem().contains(u"did you mean p99(response)?"), qPrintable(runs.problem()));
+        runs.thresholdsField()->setText(QStringLiteral("missing == 0; sent < 1"));
         QCOMPARE(runs.plan().profile.totalEvents(), qint64(1000));
         runAThousand(runs, before + 1);
         const load::RunReport kafkaRun = runs.history()->at(0);
@@ -207,6 +212,14 @@ private slots:
         QCOMPARE(kafkaRun.accepted, qint64(1000));
         QVERIFY(kafkaRun.verification && kafkaRun.verification->ok());
         QVERIFY(kafkaRun.persist.has_value());
+        QCOMPARE(kafkaRun.thresholds.size(), size_t(2));
+        QVERIFY(kafkaRun.thresholds[0].passed);
+        QCOMPARE(*kafkaRun.thresholds[1].measured, 1000.0);
+        QVERIFY(!kafkaRun.thresholds[1].passed);
+        QVERIFY2(runs.lastSummary().contains(u"1 of 2 thresholds FAILED"), qPrintable(runs.lastSummary()));
+        QCOMPARE(runs.history()->index(0, ui::RunsModel::Thresholds).data().toString(),
+                 QStringLiteral("sent < 1: 1000, FAILED"));
+        runs.thresholdsField()->clear();
 
         // The same through the window's own HTTP service: the body carries the run tags.
         window.httpListenField()->setText(QStringLiteral("127.0.0.1:0"));

@@ -130,6 +130,14 @@ private slots:
         QVERIFY(junk.open(QIODevice::WriteOnly));
         junk.write("{oops");
         junk.close();
+        // The drain test's file beside the runs carries a run id, and is not a run.
+        QFile drain(dir.filePath(QStringLiteral("drain-20261123-030000-cccc.json")));
+        QVERIFY(drain.open(QIODevice::WriteOnly));
+        drain.write(
+            QJsonDocument(QJsonObject{{QStringLiteral("run_id"), QStringLiteral("20261123-030000-cccc")},
+                                      {QStringLiteral("peak_lag"), 10}})
+                .toJson());
+        drain.close();
 
         const auto all = RunReport::list(dir.path());
         QCOMPARE(all.size(), size_t(3));
