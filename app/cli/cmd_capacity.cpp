@@ -57,9 +57,10 @@ void awaitDrained(Context& c, const LagWatch* watch, double rate) {
         return;
     }
     const qint64 settled = std::max<qint64>(100, static_cast<qint64>(rate * 0.2));
+    const qint64 stepEnded = watch->observations();
     for (int i = 0; i < 600 && !interrupted().load(); ++i) {
         const qint64 lag = watch->lag();
-        if (lag >= 0 && lag <= settled)
+        if (watch->freshSince(stepEnded) && lag >= 0 && lag <= settled)
             break;
         c.console.progress(QStringLiteral("draining the backlog: lag %1").arg(lag));
         QThread::msleep(100);

@@ -73,10 +73,12 @@ struct DrainResult {
 void followDrain(Context& c, const LagWatch& watch, const QElapsedTimer& clock, DrainResult& r,
                  double waitSec) {
     const double deadline = clock.elapsed() / 1000.0 + waitSec;
+    const qint64 released = watch.observations();
     for (;;) {
         const double t = clock.elapsed() / 1000.0;
         const qint64 lag = watch.lag();
-        r.observe(t, lag);
+        if (watch.freshSince(released)) // an older observation may predate the burst's last events
+            r.observe(t, lag);
         if (r.drainSeconds || t >= deadline || interrupted().load())
             break;
         c.console.progress(QStringLiteral("draining: lag %1 · %2 s since release")

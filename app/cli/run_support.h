@@ -77,8 +77,10 @@ public:
     LagWatch& operator=(const LagWatch&) = delete;
     // The group's total lag as last observed; -1 before the first observation or after an error.
     [[nodiscard]] qint64 lag() const { return m_lag.load(); }
-    // How many observations there have been: a value read after this grew is newer than a moment.
+    // How many observations there have been. An observation counts when it ends, so one that began
+    // before a moment may end after it: only the second after `mark` surely began after it.
     [[nodiscard]] qint64 observations() const { return m_observations.load(); }
+    [[nodiscard]] bool freshSince(qint64 mark) const { return observations() >= mark + 2; }
 
 private:
     std::unique_ptr<metrics::LagMonitor> m_monitor;
