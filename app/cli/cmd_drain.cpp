@@ -24,7 +24,7 @@ struct DrainResult {
     double releasedAtSec = -1; // the sink resumed, or the burst's last event sent
     std::optional<double>
         drainSeconds; // from the release or the peak, the later, to lag 0; none: not drained
-    std::vector<std::pair<double, qint64>> samples; // (s from the start, lag), every observation
+    std::vector<std::pair<double, qint64>> samples; // (s from the start, lag), each change
 
     void observe(double t, qint64 lag) {
         if (lag < 0)

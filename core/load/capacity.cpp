@@ -43,22 +43,6 @@ QJsonObject CapacityStep::toJson() const {
     return o;
 }
 
-CapacityStep CapacityStep::fromJson(const QJsonObject& o) {
-    CapacityStep s;
-    s.phase = o.value(u"phase").toString();
-    s.rate = o.value(u"rate").toDouble();
-    s.runId = o.value(u"run_id").toString();
-    s.acceptedPerSec = o.value(u"accepted_per_s").toDouble();
-    s.p99Ms = o.value(u"p99_ms").toDouble();
-    s.failed = o.value(u"failed").toInteger();
-    s.sustained = o.value(u"sustained").toBool();
-    s.lagWatched = o.contains(u"lag_slope_per_s");
-    s.lagSlope = o.value(u"lag_slope_per_s").toDouble();
-    s.lagEnd = o.value(u"lag_end").toInteger(-1);
-    s.why = o.value(u"why").toString();
-    return s;
-}
-
 QString CapacityStep::text() const {
     QString line = QStringLiteral("%1 %2: accepted %3, p99 %4 ms")
                        .arg(phase.leftJustified(7), perSec(rate).rightJustified(9), perSec(acceptedPerSec))

@@ -47,7 +47,6 @@ struct CapacityStep {
     QString why; // the criteria that failed; empty when sustained
 
     [[nodiscard]] QJsonObject toJson() const;
-    static CapacityStep fromJson(const QJsonObject& o);
     [[nodiscard]] QString text() const;
 };
 

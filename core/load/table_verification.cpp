@@ -15,19 +15,30 @@ struct Match {
     std::vector<std::pair<qint64, qint64>> rows; // (seq, first row time ms) of the events found
 };
 
-Result<Match> readOnce(const RunReport& r, const store::ExternalTable& t, store::Store& store) {
+// The run's events by the key their rows carry, built once for every reading of the table.
+struct Index {
     std::unordered_map<QString, qint64> seqOf; // key → sequence number
-    QStringList keys;
-    for (const auto& e : r.sent) {
-        const QString key = t.keyKind == u"event_id" ? e.eventId : QString::number(e.seq);
-        seqOf.emplace(key, e.seq);
-        if (t.keyKind == u"event_id")
-            keys << key;
+    QStringList keys;                          // the event ids to ask for (run_seq: asked by time)
+    std::unordered_set<qint64> unacked;
+
+    Index(const RunReport& r, const store::ExternalTable& t)
+        : unacked(r.manifest.unacked.begin(), r.manifest.unacked.end()) {
+        for (const auto& e : r.sent) {
+            const QString key = t.keyKind == u"event_id" ? e.eventId : QString::number(e.seq);
+            seqOf.emplace(key, e.seq);
+            if (t.keyKind == u"event_id")
+                keys << key;
+        }
     }
-    auto rows = store.keyedRows(t, keys, r.manifest.startedAt.addSecs(-5));
+};
+
+Result<Match> readOnce(const RunReport& r, const store::ExternalTable& t, const Index& index,
+                       store::Store& store) {
+    auto rows = store.keyedRows(t, index.keys, r.manifest.startedAt.addSecs(-5));
     if (!rows)
         return fail(rows.error());
-    const std::unordered_set<qint64> unacked(r.manifest.unacked.begin(), r.manifest.unacked.end());
+    const auto& seqOf = index.seqOf;
+    const auto& unacked = index.unacked;
     Match m;
     m.v.runId = r.manifest.runId;
     m.v.acked = r.accepted;
@@ -61,11 +72,12 @@ Result<void> verifyTable(RunReport& report, const store::ExternalTable& table, s
         return fail(
             Error::invalid(QStringLiteral("the run did not keep its sent events (RunPlan::recordSent)")));
     const auto deadline = std::chrono::steady_clock::now() + wait;
-    Result<Match> m = readOnce(report, table, store);
+    const Index index(report, table);
+    Result<Match> m = readOnce(report, table, index, store);
     while (m && m->v.missing > 0 && std::chrono::steady_clock::now() < deadline &&
            (!onPoll || onPoll(m->v))) {
         QThread::msleep(200);
-        m = readOnce(report, table, store);
+        m = readOnce(report, table, index, store);
     }
     if (!m)
         return fail(m.error());

@@ -38,7 +38,7 @@ QStringList allNames() {
     return names;
 }
 
-std::optional<Kind> kindOf(const QString& metric) {
+Kind kindOf(const QString& metric) {
     if (metric.startsWith(u"rate("))
         return Kind::Rate;
     if (metric.startsWith(u"ratio("))
@@ -247,7 +247,7 @@ Result<Threshold> Threshold::parse(const QString& expression) {
                      thresholdMetrics().join(QStringLiteral("\n  ")))));
     }
     QString problem;
-    const auto limit = limitIn(*kindOf(t.metric), m.captured(3).toDouble(), m.captured(4), problem);
+    const auto limit = limitIn(kindOf(t.metric), m.captured(3).toDouble(), m.captured(4), problem);
     if (!limit)
         return fail(Error::invalid(QStringLiteral("threshold '%1': %2").arg(t.expression, problem)));
     t.limit = *limit;
@@ -295,7 +295,7 @@ ThresholdResult ThresholdResult::fromJson(const QJsonObject& o) {
 }
 
 QString ThresholdResult::text() const {
-    const Kind kind = *kindOf(threshold.metric);
+    const Kind kind = kindOf(threshold.metric);
     const QString value = measured ? number(*measured, kind) + unitOf(kind) : note;
     return QStringLiteral("%1: %2, %3")
         .arg(threshold.expression, value, passed ? QStringLiteral("passed") : QStringLiteral("FAILED"));

@@ -178,11 +178,11 @@ private slots:
             looking.start();
             qint64 now = 0;
             while (now == 0 && !run.done() && looking.elapsed() < 5000) {
-                now = test::scalar(m_stack.db,
-                                   QStringLiteral(
-                                       "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                       "WHERE application_name = 'loadlevel' AND pid <> pg_backend_pid() "
-                                       "AND datname = current_database() AND state <> 'idle'"))
+                now = test::scalar(
+                          m_stack.db,
+                          QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                         "WHERE application_name = 'loadlevel' AND pid <> pg_backend_pid() "
+                                         "AND datname = current_database() AND state <> 'idle'"))
                           .toLongLong();
                 if (now == 0)
                     QThread::msleep(10);
