@@ -68,6 +68,7 @@ int main(int argc, char* argv[]) {
             message.value = QByteArray::fromRawData(input.constData() + colon + 1, end - colon - 1);
             if (!(*producer)->produce(message, static_cast<quint64>(sent++)))
                 return 1;
+            (*producer)->serve(); // as kcat -P polls after every message
         }
         at = end + 1;
     }

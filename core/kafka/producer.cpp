@@ -9,13 +9,22 @@ namespace loadlevel::kafka {
 namespace {
 // Java's default partitioner, so that Loadlevel and Java producers put a movie in the same partition.
 constexpr const char* kJavaCompatiblePartitioner = "murmur2_random";
+// librdkafka's own default. Each queued event costs about 1 KiB (its copy and eight headers), so a
+// deeper queue only grows the heap: 500,000 made a 1M burst fault in about 500 MiB of fresh pages.
+constexpr const char* kQueueMessages = "100000";
+// A caller that served within this long is still serving; the poller thread stands by meanwhile.
+constexpr auto kServingWindow = std::chrono::milliseconds(20);
+
+qint64 ticks() {
+    return std::chrono::steady_clock::now().time_since_epoch().count();
+}
 } // namespace
 
 Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, const QString& topic,
                                                    DeliveryHandler onDelivery, ErrorHandler onError) {
     auto conf = config.build({{key::kLinger, "5"},
                               {key::kPartitioner, kJavaCompatiblePartitioner},
-                              {key::kQueueMaxMessages, "500000"},
+                              {key::kQueueMaxMessages, kQueueMessages},
                               {key::kStatsInterval, "100"}, // for waitUntilReady()
                               {key::kClientId, "loadlevel-producer"}},
                              // Durable acceptance depends on this; acks=all and at most 5 requests
@@ -48,6 +57,11 @@ Result<std::unique_ptr<Producer>> Producer::create(const ClientConfig& config, c
     p->m_topic.reset(rd_kafka_topic_new(rk, topic.toUtf8().constData(), nullptr));
     if (!p->m_topic)
         return fail(Error::invalid(QStringLiteral("invalid topic name '%1'").arg(topic)));
+    std::array<char, 32> queued{};
+    size_t size = queued.size();
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), key::kQueueMaxMessages, queued.data(), &size) ==
+        RD_KAFKA_CONF_OK)
+        p->m_lowWater = std::atoi(queued.data()) / 2;
     p->m_poller = std::thread([raw = p.get()] { raw->pollLoop(); });
     return p;
 }
@@ -91,11 +105,20 @@ Producer::~Producer() {
 }
 
 void Producer::pollLoop() {
-    // Serve delivery reports in batches: a blocking poll would be woken for every single report
-    // (a futex wake and a context switch each), which costs more than the reports themselves.
+    // librdkafka hands delivery reports over per produce request, not per message, so a blocking
+    // poll wakes once per batch. A produce() waiting for room is told once the queue is half empty,
+    // so that it then enqueues many messages at a time instead of one per wake-up.
+    const auto window = std::chrono::steady_clock::duration(kServingWindow).count();
     while (!m_stop.load(std::memory_order_relaxed)) {
-        if (rd_kafka_poll(m_rk.get(), 0) == 0)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (ticks() - m_lastServe.load(std::memory_order_relaxed) < window) {
+            std::this_thread::sleep_for(kServingWindow / 4); // the caller serves (serve())
+            continue;
+        }
+        if (rd_kafka_poll(m_rk.get(), 20) > 0 && m_waiting.load() > 0 &&
+            rd_kafka_outq_len(m_rk.get()) <= m_lowWater) {
+            { std::lock_guard lock(m_roomMutex); } // a waiter is either before its check or asleep
+            m_room.notify_all();
+        }
     }
     rd_kafka_poll(m_rk.get(), 0);
 }
@@ -171,9 +194,25 @@ Result<void> Producer::produce(const event::WireMessage& m, quint64 token,
             return fail(Error::timeout(QStringLiteral("the producer queue stayed full for %1 ms "
                                                       "(is the broker reachable?)")
                                            .arg(maxBlock.count())));
-        // The poller thread drains delivery reports; wait for room.
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        // Delivery reports free queued messages. A caller that serves them waits for them here;
+        // otherwise the poller thread says when the queue is half empty (a fixed sleep would either
+        // spin or, at a few hundred thousand messages a second, idle).
+        if (m_lastServe.load(std::memory_order_relaxed) != 0) {
+            m_lastServe.store(ticks(), std::memory_order_relaxed);
+            rd_kafka_poll(m_rk.get(), 10);
+            continue;
+        }
+        std::unique_lock lock(m_roomMutex);
+        ++m_waiting;
+        m_room.wait_until(lock, std::min(*deadline, now + std::chrono::milliseconds(100)),
+                          [&] { return rd_kafka_outq_len(m_rk.get()) <= m_lowWater; });
+        --m_waiting;
     }
+}
+
+void Producer::serve() {
+    m_lastServe.store(ticks(), std::memory_order_relaxed);
+    rd_kafka_poll(m_rk.get(), 0);
 }
 
 Result<void> Producer::flush(std::chrono::milliseconds timeout) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,7 +27,9 @@ struct Delivery {
 
 // Idempotent producer (acks=all implied, linger 5 ms unless overridden) for one topic.
 // Thread: produce() may be called from any thread; delivery reports and errors are handed to the
-// callbacks on the producer's own poller thread, which the Producer owns and stops on destruction.
+// callbacks on the producer's own poller thread, which the Producer owns and stops on destruction,
+// or, once a caller uses serve(), on the thread that calls serve() or produce(); handlers must
+// then be callable from either.
 // Errors: produce() returns them (queue full past the deadline, unknown topic, fatal idempotence
 // state); asynchronous client errors (all brokers down, fatal errors) go to the ErrorHandler.
 class Producer {
@@ -44,6 +47,13 @@ public:
     Result<void> produce(const event::WireMessage& message, quint64 token,
                          std::chrono::milliseconds maxBlock = std::chrono::seconds(30));
 
+    // Serves the delivery reports that are ready, on the calling thread, at once. A caller that
+    // produces in a loop calls it between messages, as kcat does: librdkafka's message copies are
+    // then freed by the thread that allocated them, instead of by the poller thread contending
+    // for the allocator's lock (2-core bench: 40,000 context switches per 1M events down to 2,000,
+    // and 0.75x to about 0.9x kcat -P). While a caller serves (within the last 20 ms), the poller
+    // thread stands by, and produce() on a full queue serves on the caller's thread.
+    void serve();
     // Waits until every enqueued message has a delivery report (or the timeout passes).
     Result<void> flush(std::chrono::milliseconds timeout);
 
@@ -87,6 +97,13 @@ private:
     std::atomic<bool> m_connectFailing{false};
     std::mutex m_troubleMutex;
     QString m_lastConnectError; // the last resolve or connect failure, as librdkafka said it
+    // Room in librdkafka's queue: the poller bumps m_served after every poll that served delivery
+    // reports (each frees its messages), and a produce() that found the queue full waits for it.
+    std::mutex m_roomMutex;
+    std::condition_variable m_room;
+    std::atomic<int> m_waiting{0};
+    int m_lowWater = 0;                 // queue.buffering.max.messages / 2
+    std::atomic<qint64> m_lastServe{0}; // steady clock ticks of the caller's last serve(); 0: never
     std::thread m_poller;
 };
 

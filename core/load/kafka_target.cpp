@@ -38,6 +38,7 @@ Result<void> KafkaTarget::send(const event::RatingEvent& e, quint64 seq, Clock::
     const quint64 token = m_runBase + seq;
     if (auto r = m_producer->produce(event::encode(e), token); !r)
         return r;
+    m_producer->serve(); // reports on this thread: see Producer::serve()
     m_nextRunBase = std::max(m_nextRunBase, token + 1);
     m_pending.push_back({due, Clock::now(), false});
     ++m_inFlight;
@@ -69,6 +70,7 @@ void KafkaTarget::take(std::vector<Report>& reports, const Completed& completed)
 void KafkaTarget::poll(Clock::time_point until, const Completed& completed) {
     std::vector<Report> reports;
     for (;;) {
+        m_producer->serve();
         {
             QMutexLocker lock(&m_mutex);
             reports.swap(m_reports);

@@ -16,8 +16,9 @@ namespace loadlevel::load {
 // run (a new run starts at seq 0): its producer stays connected and keeps its producer id, which a
 // new idempotent producer takes up to half a second to get (librdkafka retries its first request
 // for one on a 500 ms timer), time that would otherwise count in the first events' latency.
-// Thread: the producer's poller thread queues the reports; poll() hands them over on the
-// runner's thread.
+// Thread: the runner's thread serves the producer's delivery reports itself (send() and poll(),
+// Producer::serve()); the producer's poller thread only stands in while the runner is away. Either
+// queues them under the mutex, and poll() hands them over on the runner's thread.
 class KafkaTarget final : public Target {
 public:
     static Result<std::unique_ptr<KafkaTarget>> create(const kafka::ClientConfig& config,

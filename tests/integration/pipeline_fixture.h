@@ -4,6 +4,7 @@
 
 #include "kafka/admin.h"
 #include "kafka/handles.h"
+#include "kafka/producer.h"
 #include "kafka/sink.h"
 #include "load/runner.h"
 #include "pipeline/settings.h"

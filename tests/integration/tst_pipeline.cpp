@@ -74,6 +74,55 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(committedTotal(), qint64(1000), 15000);
     }
 
+    // A producer whose queue fills waits for room and loses nothing, whether the caller serves
+    // the delivery reports itself (Producer::serve(), as the load runner does) or leaves them to
+    // the producer's poller thread (as the HTTP service does). The queue holds 200 messages here,
+    // so the 20,000 go through it a hundred times over.
+    void aFullProducerQueueWaitsForRoomAndLosesNothing_data() {
+        QTest::addColumn<bool>("callerServes");
+        QTest::newRow("the caller serves") << true;
+        QTest::newRow("the poller thread serves") << false;
+    }
+    void aFullProducerQueueWaitsForRoomAndLosesNothing() {
+        QFETCH(bool, callerServes);
+        constexpr int kMessages = 20000;
+        const QString topic = newTopic(QStringLiteral("fullq"));
+        kafka::ClientConfig small = config();
+        small.set("queue.buffering.max.messages", "200");
+        std::mutex mutex;
+        std::vector<int> acks(kMessages, 0);
+        qint64 failed = 0;
+        auto producer = kafka::Producer::create(small, topic, [&](const kafka::Delivery& d) {
+            std::lock_guard lock(mutex);
+            if (!d.ok)
+                ++failed;
+            else if (d.token < acks.size())
+                ++acks[d.token];
+        });
+        QVERIFY2(producer.has_value(), producer ? "" : qPrintable(producer.error().message));
+        event::WireMessage m;
+        m.headers = {{"ce_specversion", "1.0"}};
+        for (int i = 0; i < kMessages; ++i) {
+            m.key = QByteArray::number(i % 97);
+            m.value = QByteArray::number(i);
+            auto sent = (*producer)->produce(m, static_cast<quint64>(i));
+            QVERIFY2(sent.has_value(), sent ? "" : qPrintable(sent.error().message));
+            if (callerServes)
+                (*producer)->serve();
+        }
+        QVERIFY((*producer)->flush(std::chrono::seconds(60)).has_value());
+        {
+            std::lock_guard lock(mutex);
+            QCOMPARE(failed, qint64(0));
+            QCOMPARE(std::count(acks.begin(), acks.end(), 1), std::ptrdiff_t(kMessages)); // each once
+        }
+        auto admin = kafka::Admin::create(config());
+        QVERIFY(admin.has_value());
+        auto info = (*admin)->describeTopic(topic);
+        QVERIFY2(info.has_value(), info ? "" : qPrintable(info.error().message));
+        QCOMPARE(info->messages(), qint64(kMessages)); // and each written once
+    }
+
     void loadTestRunsAreVerifiedReportedAndCompared() {
         // loadlevel-cli run, as a user types it: a stepped profile to Kafka with a sink process
         // running, verified in PostgreSQL, saved as a report; then report show and compare.
