@@ -3,9 +3,11 @@
 // sink), started by the test, loaded by `loadlevel-cli run --verify-table`. The report's missing,
 // duplicates and persisted counts are checked against the table itself, and a service that loses
 // and doubles ratings on purpose is caught.
+#include "load/report.h"
 #include "test_support.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -153,6 +155,39 @@ private slots:
     }
 
     // A mapping naming what is not there: said with what is there, before anything is sent.
+    // The capacity search on an HTTP target: their service answers 429 over 400 ratings a second,
+    // so the highest rate sustained without failures is 400/s, ± the 10 % tolerance. Every step is
+    // a saved run against their URL, and a step over the limit is not sustained because of the 429s.
+    void capacityOfAnHttpServiceIsItsLimit() {
+        const QString url = startService(QStringLiteral("their_capacity"),
+                                         {QStringLiteral("--max-per-sec"), QStringLiteral("400")});
+        QVERIFY(!url.isEmpty());
+        const QString runs = m_dir.filePath(QStringLiteral("capacity-runs"));
+        const test::CliJson o = test::runCliJson(
+            {QStringLiteral("capacity"), QStringLiteral("--target"), url, QStringLiteral("--body-template"),
+             kBody, QStringLiteral("--start-rate"), QStringLiteral("100"), QStringLiteral("--hold"),
+             QStringLiteral("5s"), QStringLiteral("--tolerance"), QStringLiteral("10%")},
+            {u"LOADLEVEL_RUNS_DIR=" + runs}, 600000);
+        QVERIFY2(o.code == 0, qPrintable(QStringLiteral("exit %1: %2").arg(o.code).arg(o.err.right(3000))));
+        const double rate = o.json.value(u"rate").toDouble();
+        qInfo() << "limit 400/s, found" << rate << "in" << o.json.value(u"steps").toArray().size() << "steps";
+        QVERIFY2(std::abs(rate - 400) <= 40, qPrintable(o.err.right(3000)));
+        QCOMPARE(o.json.value(u"target").toString(), url);
+        bool overSeen = false;
+        for (const auto& v : o.json.value(u"steps").toArray()) {
+            const QJsonObject step = v.toObject();
+            auto report = load::RunReport::load(runs, step.value(u"run_id").toString());
+            QVERIFY2(report.has_value(), qPrintable(step.value(u"run_id").toString()));
+            QCOMPARE(report->manifest.url, url);
+            if (step.value(u"rate").toDouble() >= 500) {
+                overSeen = true;
+                QVERIFY2(!step.value(u"sustained").toBool() && step.value(u"failed").toInt() > 0,
+                         QJsonDocument(step).toJson().constData());
+            }
+        }
+        QVERIFY2(overSeen, "the search went over the limit before it bracketed it");
+    }
+
     void aMissingTableOrColumnIsAUsageError() {
         const QString table = test::uniqueName(QStringLiteral("their_ratings")).replace(u'-', u'_');
         const QString url = startService(table);

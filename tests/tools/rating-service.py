@@ -5,15 +5,18 @@ writes them to the service's own PostgreSQL table in batches (psycopg, not Loadl
 test of `loadlevel-cli run --verify-table` points Loadlevel at it.
 
     rating-service.py --port 18080 --db postgresql://… --table their_ratings [--lose-every N]
-                      [--duplicate-every N]
+                      [--duplicate-every N] [--max-per-sec N]
 
 --lose-every / --duplicate-every make the pipeline drop or double every N-th rating, so that a test
-can see the verification find them. Prints "listening on PORT" once it takes requests.
+can see the verification find them. --max-per-sec answers 429 to ratings over N a second (a token
+bucket holding a tenth of a second's worth), so that a capacity search has a known answer. Prints
+"listening on PORT" once it takes requests.
 """
 import argparse
 import json
 import queue
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
@@ -26,6 +29,7 @@ def main():
     p.add_argument("--table", default="their_ratings")
     p.add_argument("--lose-every", type=int, default=0)
     p.add_argument("--duplicate-every", type=int, default=0)
+    p.add_argument("--max-per-sec", type=float, default=0)
     args = p.parse_args()
     if not args.table.replace("_", "").isalnum():
         raise SystemExit("--table: letters, digits and _")
@@ -63,6 +67,22 @@ def main():
 
     threading.Thread(target=subscriber, daemon=True).start()
 
+    bucket = {"tokens": args.max_per_sec / 10, "at": time.monotonic()}
+    bucket_lock = threading.Lock()
+
+    def admitted():
+        if not args.max_per_sec:
+            return True
+        with bucket_lock:
+            now = time.monotonic()
+            depth = args.max_per_sec / 10
+            bucket["tokens"] = min(depth, bucket["tokens"] + (now - bucket["at"]) * args.max_per_sec)
+            bucket["at"] = now
+            if bucket["tokens"] < 1:
+                return False
+            bucket["tokens"] -= 1
+            return True
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
@@ -88,6 +108,8 @@ def main():
                 return self.answer(400, {"error": str(e)})
             if self.path != "/ratings":
                 return self.answer(404, {"error": "not found"})
+            if not admitted():
+                return self.answer(429, {"error": f"over {args.max_per_sec:g} ratings a second"})
             ratings.put(rating)
             self.answer(202, {"accepted": rating["requestId"]})
 
