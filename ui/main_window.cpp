@@ -111,6 +111,15 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
                 setRunning(true);
                 toSession([s = m_session, plan, target] { s->startPlan(plan, target); });
             });
+    connect(m_runs, &RunsPanel::capacityRequested, this,
+            [this](const load::RunPlan& plan, const pipeline::RunTarget& target,
+                   const load::CapacityOptions& options) {
+                setRunning(true);
+                toSession(
+                    [s = m_session, plan, target, options] { s->startCapacity(plan, target, options); });
+            });
+    connect(m_session, &Session::capacityStep, m_runs, &RunsPanel::onCapacityStep);
+    connect(m_session, &Session::capacityFinished, m_runs, &RunsPanel::onCapacityFinished);
     connect(m_runs, &RunsPanel::stopRequested, this,
             [this] { toSession([s = m_session] { s->cancelRun(); }); });
     connect(m_runs, &RunsPanel::refreshRequested, m_session, &Session::listRuns);

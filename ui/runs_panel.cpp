@@ -1,5 +1,7 @@
 #include "ui/runs_panel.h"
 
+#include "ui/capacity_chart.h"
+
 #include <QCheckBox>
 #include <QColor>
 #include <QComboBox>
@@ -28,6 +30,7 @@ namespace loadlevel::ui {
 namespace {
 
 using Kind = load::Profile::Kind;
+constexpr int kCapacitySearch = 100; // the profile combo's data for the search (not a Profile::Kind)
 
 QDoubleSpinBox* rateSpin(double value) {
     auto* s = new QDoubleSpinBox;
@@ -134,6 +137,7 @@ RunsPanel::RunsPanel(QWidget* parent)
     m_profile->addItem(tr("Ramp"), int(Kind::Ramp));
     m_profile->addItem(tr("Steps"), int(Kind::Steps));
     m_profile->addItem(tr("Spike"), int(Kind::Spike));
+    m_profile->addItem(tr("Capacity search"), kCapacitySearch);
     m_profile->setCurrentIndex(3);
     m_profile->setToolTip(tr("Paced profiles are an open model: events are due at their time whatever the "
                              "target does; what cannot go on time is counted late."));
@@ -153,6 +157,23 @@ RunsPanel::RunsPanel(QWidget* parent)
     m_peakRate = rateSpin(5000);
     m_peakAt = secondsSpin(20, 0);
     m_peakFor = secondsSpin(5);
+    const load::CapacityOptions capacity;
+    m_capStart = rateSpin(capacity.startRate);
+    m_capStart->setMinimum(1);
+    m_capHold = secondsSpin(capacity.holdSeconds, 5);
+    m_capHold->setToolTip(tr("How long each rate is held (at least 5 s: the backlog's slope needs them)"));
+    m_capP99 = new QSpinBox;
+    m_capP99->setRange(1, 600'000);
+    m_capP99->setValue(static_cast<int>(capacity.p99BudgetMs));
+    m_capP99->setSuffix(tr(" ms"));
+    m_capP99->setToolTip(tr("The p99 budget of the response latency (due → answer)"));
+    m_capMaxLag = secondsSpin(capacity.maxLagSeconds);
+    m_capMaxLag->setToolTip(tr("The group's lag may be at most this much of the rate's events"));
+    m_capTolerance = new QSpinBox;
+    m_capTolerance->setRange(1, 50);
+    m_capTolerance->setValue(static_cast<int>(capacity.tolerance * 100));
+    m_capTolerance->setSuffix(tr(" %"));
+    m_capTolerance->setToolTip(tr("The search ends when the bracket is this narrow"));
     // One page of parameters per profile, in the combo's order.
     m_params = new QStackedWidget;
     auto page = [this](std::initializer_list<std::pair<QString, QWidget*>> rows) {
@@ -173,6 +194,11 @@ RunsPanel::RunsPanel(QWidget* parent)
           {tr("Peak at"), m_peakAt},
           {tr("Peak for"), m_peakFor},
           {tr("Duration"), m_spikeDuration}});
+    page({{tr("Start rate"), m_capStart},
+          {tr("Hold"), m_capHold},
+          {tr("p99 budget"), m_capP99},
+          {tr("Max lag"), m_capMaxLag},
+          {tr("Tolerance"), m_capTolerance}});
     m_form->addRow(tr("Profile"), m_profile);
     m_form->addRow(m_params);
 
@@ -251,7 +277,12 @@ RunsPanel::RunsPanel(QWidget* parent)
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setAlternatingRowColors(true);
     m_view->setWordWrap(false);
-    hl->addWidget(m_view);
+    m_capacityChart = new CapacityChart;
+    m_capacityChart->hide(); // until a search starts
+    auto* historySplit = new QSplitter(Qt::Vertical);
+    historySplit->addWidget(m_capacityChart);
+    historySplit->addWidget(m_view);
+    hl->addWidget(historySplit);
     auto* actions = new QHBoxLayout;
     auto* refresh = new QPushButton(tr("Refresh"));
     m_show = new QPushButton(tr("Show…"));
@@ -278,7 +309,8 @@ RunsPanel::RunsPanel(QWidget* parent)
 
     for (QWidget* w : std::initializer_list<QWidget*>{
              m_count, m_rate, m_from, m_to, m_constantDuration, m_rampDuration, m_spikeDuration, m_spikeBase,
-             m_peakRate, m_peakAt, m_peakFor, m_concurrency, m_lateAfter, m_seed}) {
+             m_peakRate, m_peakAt, m_peakFor, m_concurrency, m_lateAfter, m_seed, m_capStart, m_capHold,
+             m_capP99, m_capMaxLag, m_capTolerance}) {
         if (auto* s = qobject_cast<QSpinBox*>(w))
             connect(s, &QSpinBox::valueChanged, this, &RunsPanel::updateForm);
         if (auto* d = qobject_cast<QDoubleSpinBox*>(w))
@@ -292,8 +324,15 @@ RunsPanel::RunsPanel(QWidget* parent)
         m_template->setText(on ? load::BodyTemplate::loadlevelDefault() : load::BodyTemplate::plainDefault());
     });
     connect(m_start, &QPushButton::clicked, this, [this] {
-        if (problem().isEmpty())
+        if (!problem().isEmpty())
+            return;
+        if (!isCapacitySearch()) {
             emit startRequested(plan(), target());
+            return;
+        }
+        m_capacityChart->start(capacityOptions());
+        m_capacityChart->show();
+        emit capacityRequested(plan(), target(), capacityOptions());
     });
     connect(m_stop, &QPushButton::clicked, this, &RunsPanel::stopRequested);
     connect(refresh, &QPushButton::clicked, this, &RunsPanel::refreshRequested);
@@ -325,30 +364,53 @@ QDoubleSpinBox* RunsPanel::durationBox() const {
     }
 }
 
-load::RunPlan RunsPanel::plan() const {
-    load::RunPlan p;
+bool RunsPanel::isCapacitySearch() const {
+    return m_profile->currentData().toInt() == kCapacitySearch;
+}
+
+load::CapacityOptions RunsPanel::capacityOptions() const {
+    load::CapacityOptions o;
+    o.startRate = m_capStart->value();
+    o.holdSeconds = m_capHold->value();
+    o.p99BudgetMs = m_capP99->value();
+    o.maxLagSeconds = m_capMaxLag->value();
+    o.tolerance = m_capTolerance->value() / 100.0;
+    return o;
+}
+
+void RunsPanel::onCapacityStep(const load::CapacityStep& step) {
+    m_capacityChart->addStep(step);
+}
+
+void RunsPanel::onCapacityFinished(const load::CapacityResult& result) {
+    m_capacityChart->finish(result);
+}
+
+load::Profile RunsPanel::profile() const {
+    if (isCapacitySearch()) // each step is a constant run; this one is the first, for the checks
+        return load::Profile::constant(m_capStart->value(), m_capHold->value());
     switch (static_cast<Kind>(m_profile->currentData().toInt())) {
     case Kind::Single:
-        p.profile = load::Profile::single();
-        break;
+        return load::Profile::single();
     case Kind::Burst:
-        p.profile = load::Profile::burst(m_count->value());
-        break;
+        return load::Profile::burst(m_count->value());
     case Kind::Constant:
-        p.profile = load::Profile::constant(m_rate->value(), m_constantDuration->value());
-        break;
+        return load::Profile::constant(m_rate->value(), m_constantDuration->value());
     case Kind::Ramp:
-        p.profile = load::Profile::ramp(m_from->value(), m_to->value(), m_rampDuration->value());
-        break;
+        return load::Profile::ramp(m_from->value(), m_to->value(), m_rampDuration->value());
     case Kind::Steps:
-        p.profile = load::Profile::stepped(
+        return load::Profile::stepped(
             load::parseSteps(m_steps->text()).value_or(std::vector<load::Profile::Step>{}));
-        break;
     case Kind::Spike:
-        p.profile = load::Profile::spike(m_spikeBase->value(), m_peakRate->value(), m_peakAt->value(),
-                                         m_peakFor->value(), m_spikeDuration->value());
-        break;
+        return load::Profile::spike(m_spikeBase->value(), m_peakRate->value(), m_peakAt->value(),
+                                    m_peakFor->value(), m_spikeDuration->value());
     }
+    return {};
+}
+
+load::RunPlan RunsPanel::plan() const {
+    load::RunPlan p;
+    p.profile = profile();
     p.generator.seed = static_cast<quint64>(m_seed->value());
     p.lateAfter = std::chrono::milliseconds(m_lateAfter->value());
     for (const QString& e : m_thresholds->text().split(u';', Qt::SkipEmptyParts))
@@ -393,6 +455,7 @@ void RunsPanel::updateForm() {
     m_params->setCurrentIndex(m_profile->currentIndex());
     m_httpOptions->setVisible(http);
     m_lateAfter->setEnabled(kind != Kind::Single && kind != Kind::Burst);
+    m_thresholds->setEnabled(!isCapacitySearch()); // the search judges each step by its own criteria
     const QString why = problem();
     if (!why.isEmpty()) {
         m_summary->setText(why);
@@ -402,8 +465,13 @@ void RunsPanel::updateForm() {
     } else {
         const load::Profile p = plan().profile;
         m_summary->setText(
-            p.paced() ? tr("%L1 events over %2 s").arg(p.totalEvents()).arg(p.durationSeconds(), 0, 'f', 1)
-                      : tr("%L1 events, as fast as the target takes them").arg(p.totalEvents()));
+            isCapacitySearch()
+                ? tr("constant runs of %1 s from %L2/s: doubling until one is not sustained, then halving "
+                     "the bracket, then confirming")
+                      .arg(m_capHold->value())
+                      .arg(m_capStart->value(), 0, 'f', 0)
+            : p.paced() ? tr("%L1 events over %2 s").arg(p.totalEvents()).arg(p.durationSeconds(), 0, 'f', 1)
+                        : tr("%L1 events, as fast as the target takes them").arg(p.totalEvents()));
         m_summary->setPalette(palette());
     }
     updateButtons();

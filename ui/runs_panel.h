@@ -1,5 +1,6 @@
 #pragma once
 
+#include "load/capacity.h"
 #include "load/report.h"
 #include "load/runner.h"
 #include "ui/live_text.h"
@@ -21,6 +22,8 @@ class QStackedWidget;
 class QTableView;
 
 namespace loadlevel::ui {
+
+class CapacityChart;
 
 // Run reports, newest first (the Runs tab's history). Key: the start time.
 class RunsModel final : public RowTableModel<load::RunReport> {
@@ -46,10 +49,11 @@ protected:
     QVariant cell(const load::RunReport& r, int column, int role) const override;
 };
 
-// The Runs tab: a profile editor (single, burst, constant, ramp, steps, spike) with its target
-// (this pipeline's topic or an HTTP endpoint), start/stop and progress, and the history of run
-// reports with show, compare and export. It only edits and shows: the window hands the plan to
-// the Session and the Session's answers back here. Thread: the UI thread.
+// The Runs tab: a profile editor (single, burst, constant, ramp, steps, spike, and the capacity
+// search) with its target (this pipeline's topic or an HTTP endpoint), start/stop and progress, a
+// chart of the capacity search's steps, and the history of run reports with show, compare and export. It only
+// edits and shows: the window hands the plan to the Session and the Session's answers back here. Thread: the
+// UI thread.
 class RunsPanel final : public QWidget {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RunsPanel)
@@ -60,6 +64,9 @@ public:
     [[nodiscard]] load::RunPlan plan() const;
     [[nodiscard]] pipeline::RunTarget target() const;
     [[nodiscard]] QString problem() const;
+    // The capacity search is the profile chosen; its options.
+    [[nodiscard]] bool isCapacitySearch() const;
+    [[nodiscard]] load::CapacityOptions capacityOptions() const;
 
     void setReady(bool ready);              // the pipeline can take a run
     void setServiceUrl(const QString& url); // Loadlevel's own HTTP service, when it is on
@@ -68,6 +75,8 @@ public:
     void onProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void onDetail(qint64 late, qint64 failed, double lastSecondRate, double lastSecondP99Ms);
     void onFinished(const QString& summary, bool ok);
+    void onCapacityStep(const load::CapacityStep& step);
+    void onCapacityFinished(const load::CapacityResult& result);
 
     // The selected runs' side-by-side table (two selected), or a report with its timeline (one).
     [[nodiscard]] QString comparison() const;
@@ -94,13 +103,21 @@ public:
     [[nodiscard]] QTableView* historyView() const { return m_view; }
     [[nodiscard]] RunsModel* history() const { return m_model; }
     [[nodiscard]] QString lastSummary() const { return m_lastSummary; }
+    [[nodiscard]] CapacityChart* capacityChart() const { return m_capacityChart; }
+    [[nodiscard]] QDoubleSpinBox* capacityStartBox() const { return m_capStart; }
+    [[nodiscard]] QDoubleSpinBox* capacityHoldBox() const { return m_capHold; }
+    [[nodiscard]] QSpinBox* capacityP99Box() const { return m_capP99; }
+    [[nodiscard]] QSpinBox* capacityToleranceBox() const { return m_capTolerance; }
 
 signals:
     void startRequested(const loadlevel::load::RunPlan& plan, const loadlevel::pipeline::RunTarget& target);
+    void capacityRequested(const loadlevel::load::RunPlan& plan, const loadlevel::pipeline::RunTarget& target,
+                           const loadlevel::load::CapacityOptions& options);
     void stopRequested();
     void refreshRequested();
 
 private:
+    [[nodiscard]] load::Profile profile() const;
     void updateForm();
     void updateButtons();
     [[nodiscard]] QList<load::RunReport> selectedReports() const;
@@ -126,6 +143,12 @@ private:
     QDoubleSpinBox* m_peakRate = nullptr;
     QDoubleSpinBox* m_peakAt = nullptr;
     QDoubleSpinBox* m_peakFor = nullptr;
+    QDoubleSpinBox* m_capStart = nullptr;
+    QDoubleSpinBox* m_capHold = nullptr;
+    QDoubleSpinBox* m_capMaxLag = nullptr;
+    QSpinBox* m_capP99 = nullptr;
+    QSpinBox* m_capTolerance = nullptr;
+    CapacityChart* m_capacityChart = nullptr;
     QComboBox* m_target = nullptr;
     QLineEdit* m_url = nullptr;
     QSpinBox* m_concurrency = nullptr;

@@ -3,8 +3,11 @@
 #include "event/codec.h"
 #include "load/kafka_target.h"
 #include "load/runner.h"
+#include "metrics/lag_watch.h"
 
 #include <QDateTime>
+#include <QFileInfo>
+#include <QHostAddress>
 #include <algorithm>
 
 #ifdef Q_OS_LINUX
@@ -54,6 +57,9 @@ Session::Session(pipeline::Settings settings, QObject* parent)
     qRegisterMetaType<loadlevel::load::RunPlan>();
     qRegisterMetaType<loadlevel::load::RunReport>();
     qRegisterMetaType<QList<loadlevel::load::RunReport>>();
+    qRegisterMetaType<loadlevel::load::CapacityOptions>();
+    qRegisterMetaType<loadlevel::load::CapacityStep>();
+    qRegisterMetaType<loadlevel::load::CapacityResult>();
     m_verifyTimer.setInterval(200);
     connect(&m_verifyTimer, &QTimer::timeout, this, &Session::checkRun);
     m_healthTimer.setInterval(1000);
@@ -209,25 +215,14 @@ void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarge
         emit problem(problemWithPlan->message);
         return;
     }
-    if (m_running.exchange(true)) {
-        emit problem(tr("a run is going on: stop it first"));
+    if (!claimRun())
         return;
-    }
-    if (m_runThread.joinable())
-        m_runThread.join();
     const qint64 count = requested.profile.totalEvents();
     if (!target.http)
         if (const QString w = m_pipe->runLimitWarning(count); !w.isEmpty())
             emit problem(u"warning: " + w);
-    m_cancel = false;
     m_lastRun.reset();
-    load::RunPlan plan = requested;
-    plan.source = QStringLiteral("/loadlevel/desktop");
-    if (plan.generator.seed == 0)
-        plan.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
-    // Embedded mode: never further ahead of the sink than the cluster keeps (also over HTTP, which
-    // may be this session's own service).
-    plan.holdBack = m_pipe->holdBack();
+    const load::RunPlan plan = prepared(requested);
     m_lastThresholds = plan.thresholds;
     const auto config = m_pipe->clientConfig();
     const QString topic = m_settings.topic;
@@ -285,6 +280,114 @@ void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarge
                 m_verifyDeadlineMs = QDateTime::currentMSecsSinceEpoch() + kVerifyTimeoutMs;
                 m_verifyTimer.start();
                 checkRun();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+bool Session::claimRun() {
+    if (m_running.exchange(true)) {
+        emit problem(tr("a run is going on: stop it first"));
+        return false;
+    }
+    if (m_runThread.joinable())
+        m_runThread.join(); // the last run's thread, done sending
+    m_cancel = false;
+    return true;
+}
+
+load::RunPlan Session::prepared(const load::RunPlan& requested) const {
+    load::RunPlan plan = requested;
+    plan.source = QStringLiteral("/loadlevel/desktop");
+    if (plan.generator.seed == 0)
+        plan.generator.seed = static_cast<quint64>(QDateTime::currentMSecsSinceEpoch());
+    // Embedded mode: never further ahead of the sink than the cluster keeps (also over HTTP, which
+    // may be this session's own service).
+    plan.holdBack = m_pipe->holdBack();
+    return plan;
+}
+
+bool Session::feedsThisPipeline(const pipeline::RunTarget& target) const {
+    if (!target.http)
+        return true;
+    if (!m_http)
+        return false;
+    const QUrl own(m_http->url());
+    const QUrl url = target.httpOptions.url;
+    return url.port(80) == own.port(80) &&
+           (url.host() == own.host() ||
+            (QHostAddress(url.host()).isLoopback() && QHostAddress(own.host()).isLoopback()) ||
+            url.host() == u"localhost");
+}
+
+void Session::startCapacity(const load::RunPlan& requested, const pipeline::RunTarget& target,
+                            const load::CapacityOptions& options) {
+    if (!m_pipe)
+        return;
+    if (!claimRun())
+        return;
+    std::shared_ptr<metrics::LagWatch> watch;
+    if (feedsThisPipeline(target))
+        watch = std::make_shared<metrics::LagWatch>(m_pipe->makeLagMonitor(500));
+    const QString where = target.http
+                              ? target.httpOptions.url.toString()
+                              : (m_pipe->cluster() ? QStringLiteral("embedded") : QStringLiteral("kafka"));
+    m_runThread = std::thread([this, plan = prepared(requested), target, options, watch, where,
+                               config = m_pipe->clientConfig(), topic = m_settings.topic,
+                               runsDir = m_settings.runsDir]() mutable {
+        metrics::Recorder* recorder = target.http ? nullptr : &m_pipe->recorder();
+        Result<load::CapacityResult> result = fail(Error::failed(tr("the capacity search did not start")));
+        if (auto opened = pipeline::openTarget(target, config, topic); !opened) {
+            result = fail(opened.error());
+        } else {
+            load::CapacityRuns runs;
+            runs.plan = plan;
+            runs.watch = watch.get();
+            runs.cancel = &m_cancel;
+            runs.run = [&](const load::RunPlan& p, const QString& phase, double rate) {
+                emit runStarted(p.profile.totalEvents(),
+                                tr("capacity search, %1 at %L2/s").arg(phase).arg(rate, 0, 'f', 0));
+                m_runPersistedBase = m_pipe->recorder().persisted.load();
+                auto report = load::runPlan(
+                    *opened->target, p,
+                    [this](const load::RunProgress& progress) {
+                        const qint64 persisted = std::min(
+                            progress.acked, m_pipe->recorder().persisted.load() - m_runPersistedBase.load());
+                        emit runProgress(progress.sent, progress.acked, persisted, progress.requested,
+                                         progress.elapsedSec);
+                        emit runDetail(progress.late, progress.failed, progress.lastSecondRate,
+                                       progress.lastSecondP99Ms);
+                    },
+                    &m_cancel, recorder);
+                if (report) {
+                    if (auto saved = report->save(runsDir); saved)
+                        emit runSaved(report->manifest.runId, *saved);
+                }
+                return report;
+            };
+            result = load::searchCapacity(
+                options, load::capacitySteps(std::move(runs), options),
+                [this](const load::CapacityStep& s) { emit capacityStep(s); }, &m_cancel);
+        }
+        // Back on the session thread, where the lag watch was made and ends.
+        QMetaObject::invokeMethod(
+            this,
+            [this, result = std::move(result), watch = std::move(watch), where, runsDir]() mutable {
+                watch.reset();
+                m_running = false;
+                if (!result) {
+                    noteProblem(result.error().message);
+                    emit runFinished(result.error().message, false);
+                    return;
+                }
+                QString summary = tr("capacity of %1: %2").arg(where, result->conclusion);
+                if (auto saved = result->save(runsDir, where); saved)
+                    summary += tr(" (saved as %1)").arg(QFileInfo(saved->first()).fileName());
+                else
+                    noteProblem(saved.error().message);
+                emit capacityFinished(*result);
+                emit runFinished(summary, result->rate.has_value());
+                listRuns();
             },
             Qt::QueuedConnection);
     });

@@ -2,6 +2,7 @@
 
 #include "ingest/service.h"
 #include "kafka/producer.h"
+#include "load/capacity.h"
 #include "load/http_target.h"
 #include "load/report.h"
 #include "load/runner.h"
@@ -48,6 +49,12 @@ public slots:
     // A run of any profile to either target (the Runs tab). Verified in this pipeline's database
     // when the events carry the run tags (Kafka, or an HTTP body template with them).
     void startPlan(const loadlevel::load::RunPlan& plan, const loadlevel::pipeline::RunTarget& target);
+    // A capacity search (load/capacity.h) with the plan's generator and the target: each step is a
+    // run of its own (runStarted, runProgress, runSaved), judged (capacityStep); the backlog
+    // criterion watches this pipeline's group when the target feeds it (its topic, or its own HTTP
+    // service). Ends with capacityFinished, the result saved as capacity-*.json, then runFinished.
+    void startCapacity(const loadlevel::load::RunPlan& plan, const loadlevel::pipeline::RunTarget& target,
+                       const loadlevel::load::CapacityOptions& options);
     // The run reports in the runs folder, newest first (answered by runsListed).
     void listRuns();
     void cancelRun();
@@ -80,6 +87,8 @@ signals:
     void runDetail(qint64 late, qint64 failed, double lastSecondRate, double lastSecondP99Ms);
     void runSaved(const QString& runId, const QString& path);
     void runsListed(const QList<loadlevel::load::RunReport>& reports);
+    void capacityStep(const loadlevel::load::CapacityStep& step);
+    void capacityFinished(const loadlevel::load::CapacityResult& result);
     void snapshot(const loadlevel::metrics::Snapshot& s);
     void httpChanged(const QString& url, const QString& error); // url empty: not serving
     void ratingsLoaded(quint64 request, const QList<loadlevel::store::StoredRating>& rows);
@@ -87,6 +96,12 @@ signals:
     void deadLettersLoaded(const QList<loadlevel::store::DeadLetterRow>& rows);
 
 private:
+    // Marks a run as going on (false, said why, when one already is) and joins the last one's thread.
+    bool claimRun();
+    // What every run from the desktop gets: its source, a seed, the embedded hold-back.
+    [[nodiscard]] load::RunPlan prepared(const load::RunPlan& requested) const;
+    // True when a run to `target` ends up in this pipeline's topic, so its group's lag is the backlog.
+    [[nodiscard]] bool feedsThisPipeline(const pipeline::RunTarget& target) const;
     void checkRun();
     // Verification done (or impossible): completes, saves and announces the report.
     void finishRun(const std::optional<load::Verification>& verification);
@@ -131,3 +146,6 @@ Q_DECLARE_METATYPE(loadlevel::ui::Health)
 Q_DECLARE_METATYPE(loadlevel::pipeline::RunTarget)
 Q_DECLARE_METATYPE(loadlevel::load::RunPlan)
 Q_DECLARE_METATYPE(loadlevel::load::RunReport)
+Q_DECLARE_METATYPE(loadlevel::load::CapacityOptions)
+Q_DECLARE_METATYPE(loadlevel::load::CapacityStep)
+Q_DECLARE_METATYPE(loadlevel::load::CapacityResult)

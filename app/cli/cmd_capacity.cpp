@@ -4,10 +4,7 @@
 #include "options.h"
 #include "run_support.h"
 
-#include <QDir>
-#include <QFile>
-#include <QJsonDocument>
-#include <QThread>
+#include <QJsonObject>
 
 namespace loadlevel::cli {
 
@@ -50,48 +47,6 @@ std::optional<load::CapacityOptions> capacityOptionsFromArgs(Context& c) {
     return o;
 }
 
-// After a step, the backlog it left drains before the next one starts (at most a minute).
-void awaitDrained(Context& c, const LagWatch* watch, double rate) {
-    if (!watch) {
-        QThread::msleep(1000);
-        return;
-    }
-    const qint64 settled = std::max<qint64>(100, static_cast<qint64>(rate * 0.2));
-    const qint64 stepEnded = watch->observations();
-    for (int i = 0; i < 600 && !interrupted().load(); ++i) {
-        const qint64 lag = watch->lag();
-        if (watch->freshSince(stepEnded) && lag >= 0 && lag <= settled)
-            break;
-        c.console.progress(QStringLiteral("draining the backlog: lag %1").arg(lag));
-        QThread::msleep(100);
-    }
-    c.console.endProgress();
-}
-
-void saveResult(Context& c, const load::CapacityResult& result) {
-    QJsonObject o = result.toJson();
-    o[QStringLiteral("target")] = c.args.isSet(QStringLiteral("target"))
-                                      ? c.args.value(QStringLiteral("target"))
-                                      : QStringLiteral("kafka");
-    const QByteArray json = QJsonDocument(o).toJson();
-    QStringList paths{
-        QDir(c.settings.runsDir)
-            .filePath(QStringLiteral("capacity-%1.json")
-                          .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))))};
-    if (c.args.isSet(QStringLiteral("report")))
-        paths << c.args.value(QStringLiteral("report"));
-    for (const QString& path : paths) {
-        QDir().mkpath(QFileInfo(path).absolutePath());
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(json) < 0)
-            c.console.error(QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
-        else if (!c.console.jsonMode())
-            c.console.line(QStringLiteral("  saved     %1").arg(path));
-    }
-    if (c.console.jsonMode())
-        c.console.json(o);
-}
-
 } // namespace
 
 int runCapacity(Context& c) {
@@ -123,31 +78,27 @@ int runCapacity(Context& c) {
             .arg(options->p99BudgetMs)
             .arg(watch ? QStringLiteral(", lag of group %1 watched").arg(c.settings.group)
                        : QStringLiteral(" (no lag watched: give --group for the backlog criterion)")));
-    double previous = 0; // the last step's rate: its backlog drains before the next step starts
-    const auto step = [&](double r, const QString& phase) -> Result<load::CapacityStep> {
-        if (previous > 0)
-            awaitDrained(c, watch.get(), previous);
-        previous = r;
-        load::RunPlan p = *plan;
-        p.profile = load::Profile::constant(r, options->holdSeconds);
-        p.generator.seed = plan->generator.seed + static_cast<quint64>(r);
-        if (watch)
-            p.lag = [w = watch.get()] {
-                return w->lag();
-            };
+    load::CapacityRuns runs;
+    runs.plan = *plan;
+    runs.watch = watch.get();
+    runs.cancel = &interrupted();
+    runs.draining = [&](qint64 lag) {
+        c.console.progress(QStringLiteral("draining the backlog: lag %1").arg(lag));
+    };
+    runs.run = [&](const load::RunPlan& p, const QString& phase, double r) -> Result<load::RunReport> {
+        c.console.endProgress(); // the drain's line, if any
         auto report = session->run(p, [&](const load::RunProgress& progress) {
             c.console.progress(QStringLiteral("%1 %2/s: ").arg(phase, rate(r)) +
                                progressLine(p.profile, progress));
         });
         c.console.endProgress();
-        if (!report)
-            return fail(report.error());
-        if (auto saved = report->save(c.settings.runsDir); !saved)
-            c.console.error(saved.error().message);
-        return load::judgeStep(*report, r, *options);
+        if (report)
+            if (auto saved = report->save(c.settings.runsDir); !saved)
+                c.console.error(saved.error().message);
+        return report;
     };
     auto result = load::searchCapacity(
-        *options, step,
+        *options, load::capacitySteps(std::move(runs), *options),
         [&](const load::CapacityStep& s) {
             if (!c.console.jsonMode())
                 c.console.line(u"  " + s.text());
@@ -159,7 +110,18 @@ int runCapacity(Context& c) {
     }
     if (!c.console.jsonMode())
         c.console.line(result->text());
-    saveResult(c, *result);
+    const QString target = c.args.isSet(QStringLiteral("target")) ? c.args.value(QStringLiteral("target"))
+                                                                  : QStringLiteral("kafka");
+    if (auto saved = result->save(c.settings.runsDir, target, c.args.value(QStringLiteral("report"))); !saved)
+        c.console.error(saved.error().message);
+    else if (!c.console.jsonMode())
+        for (const QString& path : *saved)
+            c.console.line(QStringLiteral("  saved     %1").arg(path));
+    if (c.console.jsonMode()) {
+        QJsonObject o = result->toJson();
+        o[QStringLiteral("target")] = target;
+        c.console.json(o);
+    }
     if (result->cancelled || interrupted().load())
         return kInterrupted;
     if (!result->rate && !result->steps.empty() && result->steps.front().rate <= options->startRate &&

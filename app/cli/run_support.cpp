@@ -410,23 +410,6 @@ void RunSession::verify(load::RunReport& report, std::chrono::seconds wait) {
     }
 }
 
-LagWatch::LagWatch(std::unique_ptr<metrics::LagMonitor> monitor)
-    : m_monitor(std::move(monitor)) {
-    QObject::connect(
-        m_monitor.get(), &metrics::LagMonitor::updated, m_monitor.get(),
-        [this](const QList<metrics::GroupLag>& groups) {
-            const bool known = !groups.isEmpty() && groups.first().error.isEmpty();
-            m_lag.store(known ? groups.first().totalLag : -1);
-            ++m_observations;
-        },
-        Qt::DirectConnection);
-    m_monitor->start();
-}
-
-LagWatch::~LagWatch() {
-    m_monitor->stop();
-}
-
 std::unique_ptr<LagWatch> watchLag(Context& c, RunSession& session, bool http, int intervalMs) {
     if (auto* pipe = session.embedded())
         return std::make_unique<LagWatch>(pipe->makeLagMonitor(intervalMs));

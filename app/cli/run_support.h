@@ -6,7 +6,7 @@
 #include "load/report.h"
 #include "load/runner.h"
 #include "load/threshold.h"
-#include "metrics/lag_monitor.h"
+#include "metrics/lag_watch.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/run_target.h"
 #include "store/store.h"
@@ -68,25 +68,7 @@ private:
     QString m_where;
 };
 
-// The lag of the group that consumes the target's topic, kept current on a lag monitor's thread.
-class LagWatch {
-public:
-    explicit LagWatch(std::unique_ptr<metrics::LagMonitor> monitor);
-    ~LagWatch();
-    LagWatch(const LagWatch&) = delete;
-    LagWatch& operator=(const LagWatch&) = delete;
-    // The group's total lag as last observed; -1 before the first observation or after an error.
-    [[nodiscard]] qint64 lag() const { return m_lag.load(); }
-    // How many observations there have been. An observation counts when it ends, so one that began
-    // before a moment may end after it: only the second after `mark` surely began after it.
-    [[nodiscard]] qint64 observations() const { return m_observations.load(); }
-    [[nodiscard]] bool freshSince(qint64 mark) const { return observations() >= mark + 2; }
-
-private:
-    std::unique_ptr<metrics::LagMonitor> m_monitor;
-    std::atomic<qint64> m_lag{-1};
-    std::atomic<qint64> m_observations{0};
-};
+using metrics::LagWatch;
 
 // A watch on the lag behind the session's target: the embedded pipeline's own group, on Kafka the
 // sink's group (--group), over HTTP only a --group given (null otherwise).

@@ -1,9 +1,16 @@
 #include "load/capacity.h"
 
+#include "metrics/lag_watch.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLocale>
 #include <QStringList>
 #include <cmath>
+#include <thread>
 
 namespace loadlevel::load {
 
@@ -71,6 +78,25 @@ QJsonObject CapacityResult::toJson() const {
     if (rate)
         o[QStringLiteral("rate")] = *rate;
     return o;
+}
+
+Result<QStringList> CapacityResult::save(const QString& runsDir, const QString& target,
+                                         const QString& alsoTo) const {
+    QJsonObject o = toJson();
+    o[QStringLiteral("target")] = target;
+    const QByteArray json = QJsonDocument(o).toJson();
+    QStringList paths{QDir(runsDir).filePath(
+        QStringLiteral("capacity-%1.json")
+            .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))))};
+    if (!alsoTo.isEmpty())
+        paths << alsoTo;
+    for (const QString& path : paths) {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(json) < 0)
+            return fail(Error::failed(QStringLiteral("cannot write %1: %2").arg(path, f.errorString())));
+    }
+    return paths;
 }
 
 QString CapacityResult::text() const {
@@ -195,6 +221,48 @@ Result<CapacityResult> searchCapacity(const CapacityOptions& o, const CapacitySt
                                               "from run to run); the last sustained was %1")
                                    .arg(perSec(good));
     return res;
+}
+
+namespace {
+
+// Until the backlog the last step left is down to a little (see CapacityRuns).
+void awaitDrained(const CapacityRuns& runs, double rate) {
+    if (!runs.watch) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        return;
+    }
+    const qint64 settled = std::max<qint64>(100, static_cast<qint64>(rate * 0.2));
+    const qint64 stepEnded = runs.watch->observations();
+    for (int i = 0; i < 600 && !(runs.cancel && runs.cancel->load()); ++i) {
+        const qint64 lag = runs.watch->lag();
+        if (runs.watch->freshSince(stepEnded) && lag >= 0 && lag <= settled)
+            return;
+        if (runs.draining)
+            runs.draining(lag);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+} // namespace
+
+CapacityStepFn capacitySteps(CapacityRuns runs, const CapacityOptions& options) {
+    return [runs = std::move(runs), options,
+            previous = 0.0](double rate, const QString& phase) mutable -> Result<CapacityStep> {
+        if (previous > 0)
+            awaitDrained(runs, previous);
+        previous = rate;
+        RunPlan p = runs.plan;
+        p.profile = Profile::constant(rate, options.holdSeconds);
+        p.generator.seed = runs.plan.generator.seed + static_cast<quint64>(rate);
+        if (const metrics::LagWatch* watch = runs.watch)
+            p.lag = [watch] {
+                return watch->lag();
+            };
+        auto report = runs.run(p, phase, rate);
+        if (!report)
+            return fail(report.error());
+        return judgeStep(*report, rate, options);
+    };
 }
 
 } // namespace loadlevel::load

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "load/report.h"
+#include "load/runner.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -9,6 +10,10 @@
 #include <functional>
 #include <optional>
 #include <vector>
+
+namespace loadlevel::metrics {
+class LagWatch;
+}
 
 namespace loadlevel::load {
 
@@ -59,6 +64,9 @@ struct CapacityResult {
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] QString text() const;
+    // Writes toJson() plus `target` (what was searched: "kafka", "embedded" or the URL) to
+    // DIR/capacity-yyyyMMdd-HHmmss.json and to `alsoTo` when given; the paths written.
+    Result<QStringList> save(const QString& runsDir, const QString& target, const QString& alsoTo = {}) const;
 };
 
 // Judges one constant run at `rate` (its report, with the lag column when watched).
@@ -71,5 +79,19 @@ using CapacityStepFn = std::function<Result<CapacityStep>(double rate, const QSt
 Result<CapacityResult> searchCapacity(const CapacityOptions& options, const CapacityStepFn& step,
                                       const std::function<void(const CapacityStep&)>& onStep = {},
                                       const std::atomic<bool>* cancel = nullptr);
+
+// The steps of a search as the CLI and the desktop take them: each is `plan` at a constant rate for
+// the hold, with a seed of its own and the lag column from `watch`; before each, the backlog the
+// previous step left drains (until a fresh observation shows a lag of at most 100 events or 0.2 s
+// of its rate, for at most a minute; without a watch, one second passes).
+struct CapacityRuns {
+    RunPlan plan;
+    // Runs one step's plan (and saves its report, as the caller wishes).
+    std::function<Result<RunReport>(const RunPlan& plan, const QString& phase, double rate)> run;
+    const metrics::LagWatch* watch = nullptr;
+    std::function<void(qint64 lag)> draining; // while the backlog drains, every 100 ms
+    const std::atomic<bool>* cancel = nullptr;
+};
+CapacityStepFn capacitySteps(CapacityRuns runs, const CapacityOptions& options);
 
 } // namespace loadlevel::load

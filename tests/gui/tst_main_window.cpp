@@ -1,6 +1,7 @@
 // The desktop window, offscreen, on the embedded pipeline: what a person clicks, and what then
 // shows up. One window for the whole suite (the pipeline takes a few seconds to start).
 #include "test_support.h"
+#include "ui/capacity_chart.h"
 #include "ui/main_window.h"
 #include "ui/runs_panel.h"
 
@@ -11,6 +12,12 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGroupBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -304,6 +311,54 @@ private slots:
         QTRY_COMPARE(m_window->throughputChart()->chart()->theme(), QChart::ChartThemeDark);
         QApplication::setPalette(light);
         QTRY_COMPARE(m_window->throughputChart()->chart()->theme(), QChart::ChartThemeLight);
+    }
+
+    // The Runs tab's capacity search on the embedded pipeline, its sink held to 700 rows/s: each
+    // step is charted (rate against p99 and lag slope) as it is judged, the rate found is at most
+    // the ceiling and within the 40 % tolerance of it, and the result is saved next to the runs.
+    void theRunsTabFindsTheCapacityAndChartsEachStep() {
+        ui::MainWindow& window = *m_window;
+        ui::RunsPanel& runs = *window.runsPanel();
+        window.showTab(2);
+        QTRY_VERIFY_WITH_TIMEOUT(window.ceilingBox()->isEnabled(), 10000);
+        window.ceilingBox()->setValue(700);
+        runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Capacity search")));
+        runs.targetBox()->setCurrentIndex(0);
+        runs.capacityStartBox()->setValue(200);
+        runs.capacityHoldBox()->setValue(5);
+        runs.capacityP99Box()->setValue(1000);
+        runs.capacityToleranceBox()->setValue(40);
+        QVERIFY(!runs.thresholdsField()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(runs.startButton()->isEnabled(), 10000);
+        QTest::mouseClick(runs.startButton(), Qt::LeftButton);
+        QVERIFY(runs.capacityChart()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(runs.capacityChart()->steps() >= 1, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 300000);
+        window.ceilingBox()->setValue(0);
+
+        QVERIFY2(runs.lastSummary().contains(u"capacity of embedded: sustains"),
+                 qPrintable(runs.lastSummary()));
+        const QDir dir(m_dir.filePath(QStringLiteral("runs")), QStringLiteral("capacity-*.json"));
+        const QStringList saved = dir.entryList(QDir::Files, QDir::Name);
+        QVERIFY(!saved.isEmpty());
+        QFile f(dir.filePath(saved.last()));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject result = QJsonDocument::fromJson(f.readAll()).object();
+        const double rate = result.value(u"rate").toDouble();
+        QVERIFY2(rate >= 700 * 0.6 && rate <= 700, qPrintable(QString::number(rate)));
+        QCOMPARE(result.value(u"target").toString(), QStringLiteral("embedded"));
+
+        // One point per step: its p99 (sustained or not) and its lag slope (the group is watched).
+        const int steps = static_cast<int>(result.value(u"steps").toArray().size());
+        QCOMPARE(runs.capacityChart()->steps(), steps);
+        const QList<int> points = runs.capacityChart()->pointCounts();
+        QCOMPARE(points[0] + points[1], steps);
+        QVERIFY(points[0] >= 2 && points[1] >= 1); // bracketed: held below, not held above
+        QCOMPARE(points[2], steps);
+        QVERIFY2(runs.capacityChart()->title().contains(u"sustains"),
+                 qPrintable(runs.capacityChart()->title()));
+        if (const QString shot = qEnvironmentVariable("LOADLEVEL_SCREENSHOT_DIR"); !shot.isEmpty())
+            window.grab().save(QDir(shot).filePath(QStringLiteral("runs-capacity.png")));
     }
 
     void cleanup() {
