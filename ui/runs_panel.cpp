@@ -60,8 +60,8 @@ QString targetText(const load::RunReport& r) {
 } // namespace
 
 RunsModel::RunsModel(QObject* parent)
-    : RowTableModel({tr("Started"), tr("Profile"), tr("Target"), tr("Sent"), tr("Accepted"), tr("Failed"),
-                     tr("Late"), tr("p99 ms"), tr("Persisted"), tr("Verdict"), tr("Thresholds")},
+    : RowTableModel({tr("Started"), tr("Profile"), tr("Verdict"), tr("Thresholds"), tr("Sent"),
+                     tr("Accepted"), tr("Failed"), tr("Late"), tr("p99 ms"), tr("Persisted"), tr("Target")},
                     parent) {}
 
 QVariant RunsModel::cell(const load::RunReport& r, int column, int role) const {

@@ -28,18 +28,20 @@ class CapacityChart;
 // Run reports, newest first (the Runs tab's history). Key: the start time.
 class RunsModel final : public RowTableModel<load::RunReport> {
 public:
+    // The verdicts come first, so that they show without scrolling beside the editor; the figures
+    // behind them follow.
     enum Column {
         Started,
         Profile,
-        Target,
+        Verdict,
+        Thresholds,
         Sent,
         Accepted,
         Failed,
         Late,
         P99,
         Persisted,
-        Verdict,
-        Thresholds,
+        Target,
         ColumnCount
     };
     explicit RunsModel(QObject* parent = nullptr);
