@@ -78,24 +78,8 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
     poll->start(100);
 }
 
-} // namespace
-
-int main(int argc, char* argv[]) {
-    // Before QApplication, which needs a display: --version works on a headless box too.
-    if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
-        std::printf("loadlevel %s (%s)\n", LOADLEVEL_VERSION, qPrintable(loadlevel::kafka::clientLibrary()));
-        return 0;
-    }
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("loadlevel"));
-    QApplication::setOrganizationName(QStringLiteral("loadlevel"));
-    QApplication::setApplicationDisplayName(QStringLiteral("Loadlevel"));
-    QApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION));
-    // The installed .desktop entry and icon (packaging/): window managers match the window to them.
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.loadlevel.Loadlevel"));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.loadlevel.Loadlevel")));
-
-    QCommandLineParser p;
+// The window's command line, for --help and for parsing.
+void describe(QCommandLineParser& p) {
     p.setApplicationDescription(
         QStringLiteral("Loadlevel desktop workbench. Kafka and the database come from LOADLEVEL_KAFKA / "
                        "LOADLEVEL_DB, else from the last settings profile (File → Settings); without "
@@ -128,6 +112,38 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("quit-after"), QStringLiteral("Automation: quit after this many seconds."),
          QStringLiteral("s")},
     });
+}
+
+// --help and --version are answered before QApplication, which needs a display: they work on a
+// headless box (and over ssh) too.
+bool answersWithoutDisplay(int argc, char* argv[]) {
+    for (int i = 1; i < argc; ++i)
+        for (const char* flag : {"-h", "--help", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication::setApplicationName(QStringLiteral("loadlevel"));
+    QCoreApplication::setOrganizationName(QStringLiteral("loadlevel"));
+    QCoreApplication::setApplicationVersion(
+        QStringLiteral(LOADLEVEL_VERSION " (%1)").arg(loadlevel::kafka::clientLibrary()));
+    QCommandLineParser p;
+    describe(p);
+    if (answersWithoutDisplay(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        p.process(core); // prints and exits
+        return 0;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION)); // About names the library itself
+    QApplication::setApplicationDisplayName(QStringLiteral("Loadlevel"));
+    // The installed .desktop entry and icon (packaging/): window managers match the window to them.
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.loadlevel.Loadlevel"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.loadlevel.Loadlevel")));
     p.process(app);
 
     pipeline::Settings settings;
