@@ -10,6 +10,7 @@
 #include <QIcon>
 #include <QSettings>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -86,6 +87,8 @@ void describe(QCommandLineParser& p) {
                        "either, everything runs embedded."));
     p.addHelpOption();
     p.addVersionOption();
+    // -platform offscreen is one option (QApplication's), not eight one-letter ones.
+    p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     p.addOptions({
         {QStringLiteral("profile"), QStringLiteral("Start with this saved settings profile."),
          QStringLiteral("name")},
@@ -124,6 +127,45 @@ bool answersWithoutDisplay(int argc, char* argv[]) {
     return false;
 }
 
+// A mistyped option is refused before QApplication too (which would first complain about the
+// display). QApplication's own options (-platform, -style, …) are left to it.
+bool refusesUnknownOptions(QCommandLineParser& p, int argc, char* argv[]) {
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    if (p.parse(args))
+        return false;
+    static const QStringList qtOwn{QStringLiteral("platform"),
+                                   QStringLiteral("platformpluginpath"),
+                                   QStringLiteral("platformtheme"),
+                                   QStringLiteral("plugin"),
+                                   QStringLiteral("qwindowgeometry"),
+                                   QStringLiteral("qwindowicon"),
+                                   QStringLiteral("qwindowtitle"),
+                                   QStringLiteral("reverse"),
+                                   QStringLiteral("session"),
+                                   QStringLiteral("style"),
+                                   QStringLiteral("stylesheet"),
+                                   QStringLiteral("widgetcount"),
+                                   QStringLiteral("display"),
+                                   QStringLiteral("geometry"),
+                                   QStringLiteral("title"),
+                                   QStringLiteral("name"),
+                                   QStringLiteral("visual"),
+                                   QStringLiteral("ncols"),
+                                   QStringLiteral("cmap"),
+                                   QStringLiteral("nograb"),
+                                   QStringLiteral("dograb"),
+                                   QStringLiteral("sync"),
+                                   QStringLiteral("fontengine")};
+    const QStringList unknown = p.unknownOptionNames();
+    if (!unknown.isEmpty() &&
+        std::all_of(unknown.begin(), unknown.end(), [](const QString& o) { return qtOwn.contains(o); }))
+        return false;
+    std::fprintf(stderr, "loadlevel: %s (loadlevel --help lists the options)\n", qPrintable(p.errorText()));
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char* argv[]) {
@@ -138,6 +180,8 @@ int main(int argc, char* argv[]) {
         p.process(core); // prints and exits
         return 0;
     }
+    if (refusesUnknownOptions(p, argc, argv))
+        return 2;
     QApplication app(argc, argv);
     QApplication::setApplicationVersion(QStringLiteral(LOADLEVEL_VERSION)); // About names the library itself
     QApplication::setApplicationDisplayName(QStringLiteral("Loadlevel"));
