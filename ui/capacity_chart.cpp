@@ -1,5 +1,7 @@
 #include "ui/capacity_chart.h"
 
+#include "ui/nice_step.h"
+
 #include <QLineSeries>
 #include <QLocale>
 #include <QPen>
@@ -9,21 +11,6 @@
 #include <cmath>
 
 namespace loadlevel::ui {
-
-namespace {
-
-// The round number (1, 2 or 5 times a power of ten) nearest above `raw`.
-double niceStep(double raw) {
-    if (raw <= 0)
-        return 1;
-    const double magnitude = std::pow(10, std::floor(std::log10(raw)));
-    for (const double m : {1.0, 2.0, 5.0})
-        if (raw <= m * magnitude)
-            return m * magnitude;
-    return 10 * magnitude;
-}
-
-} // namespace
 
 CapacityChart::CapacityChart(QWidget* parent)
     : QChartView(parent)

@@ -1,5 +1,7 @@
 #include "ui/live_chart.h"
 
+#include "ui/nice_step.h"
+
 #include <QChart>
 #include <QContextMenuEvent>
 #include <QFile>
@@ -43,7 +45,7 @@ LiveChart::LiveChart(const QString& title, const QString& unit, const QStringLis
     c->legend()->setAlignment(Qt::AlignRight);
     setChart(c);
     setRenderHint(QPainter::Antialiasing);
-    setMinimumHeight(180);
+    setMinimumHeight(140); // three stack in a window that fits 1366×768
     setToolTip(tr("Hover a line for its value; right-click to save the chart as PNG or its data as CSV"));
     setSeriesNames(names);
     m_redraw.setSingleShot(true);
@@ -85,6 +87,34 @@ void LiveChart::setWindowSeconds(double seconds) {
     redraw();
 }
 
+void LiveChart::setSpan(double start, double end) {
+    m_spanStart = std::max(0.0, start);
+    m_spanEnd = end;
+    redraw();
+}
+
+void LiveChart::clearSpan() {
+    m_spanStart = m_spanEnd = -1;
+    redraw();
+}
+
+void LiveChart::addMarker(double t, const QString& label) {
+    m_markers.emplace_back(t, label);
+    while (!m_markers.empty() && m_markers.front().first < t - kMaxWindowSec)
+        m_markers.pop_front();
+    if (!m_paused && !m_redraw.isActive())
+        m_redraw.start();
+}
+
+QStringList LiveChart::drawnMarkers() const {
+    return m_drawnMarkers;
+}
+
+void LiveChart::setUnit(const QString& unit) {
+    m_unit = unit;
+    chart()->setTitle(QStringLiteral("%1 (%2)").arg(m_title, unit));
+}
+
 void LiveChart::setPaused(bool paused) {
     m_paused = paused;
     if (paused)
@@ -96,6 +126,7 @@ void LiveChart::setPaused(bool paused) {
 void LiveChart::clear() {
     for (auto& ring : m_rings)
         ring.clear();
+    m_markers.clear();
     redraw();
 }
 
@@ -116,40 +147,51 @@ void LiveChart::redraw() {
         if (!ring.empty())
             now = std::max(now, ring.back().x());
     m_now = now;
-    const double from = now - m_windowSec;
+    // The x range in chart coordinates (lo..hi) and the time at 0 (origin).
+    double lo = -m_windowSec, hi = 0;
+    m_origin = now;
+    if (m_spanStart >= 0) {
+        m_origin = m_spanStart;
+        const double end = m_spanEnd >= 0 ? m_spanEnd + 3 : now;
+        lo = -1;
+        hi = std::max(10.0, end - m_spanStart);
+    }
+    const double from = m_origin + lo, to = m_origin + hi;
     // About one min/max pair per two pixels of plot width.
     const int buckets = std::max(50, static_cast<int>(chart()->plotArea().width() / 2));
-    const double bucketSec = m_windowSec / buckets;
+    const double bucketSec = (hi - lo) / buckets;
     double top = 10;
     std::vector<QList<QPointF>> lines(m_series.size());
     for (size_t i = 0; i < m_rings.size(); ++i) {
         const auto& ring = m_rings[i];
         auto first = std::lower_bound(ring.begin(), ring.end(), from,
                                       [](const QPointF& p, double x) { return p.x() < x; });
-        const auto inWindow = std::distance(first, ring.end());
+        auto last =
+            std::upper_bound(first, ring.end(), to, [](double x, const QPointF& p) { return x < p.x(); });
+        const auto inWindow = std::distance(first, last);
         QList<QPointF> points;
         if (inWindow <= 2 * buckets) {
             points.reserve(inWindow);
-            for (auto it = first; it != ring.end(); ++it)
-                points << QPointF(it->x() - now, it->y());
+            for (auto it = first; it != last; ++it)
+                points << QPointF(it->x() - m_origin, it->y());
         } else {
             points.reserve(2 * buckets + 2);
             auto it = first;
-            while (it != ring.end()) {
+            while (it != last) {
                 const double end = from + (std::floor((it->x() - from) / bucketSec) + 1) * bucketSec;
-                QPointF lo = *it, hi = *it;
-                for (; it != ring.end() && it->x() < end; ++it) {
-                    if (it->y() < lo.y())
-                        lo = *it;
-                    if (it->y() > hi.y())
-                        hi = *it;
+                QPointF low = *it, high = *it;
+                for (; it != last && it->x() < end; ++it) {
+                    if (it->y() < low.y())
+                        low = *it;
+                    if (it->y() > high.y())
+                        high = *it;
                 }
                 // In time order, so the line goes through both extremes of the bucket.
-                const QPointF& a = lo.x() <= hi.x() ? lo : hi;
-                const QPointF& b = lo.x() <= hi.x() ? hi : lo;
-                points << QPointF(a.x() - now, a.y());
+                const QPointF& a = low.x() <= high.x() ? low : high;
+                const QPointF& b = low.x() <= high.x() ? high : low;
+                points << QPointF(a.x() - m_origin, a.y());
                 if (b != a)
-                    points << QPointF(b.x() - now, b.y());
+                    points << QPointF(b.x() - m_origin, b.y());
             }
         }
         for (const QPointF& p : points)
@@ -157,8 +199,18 @@ void LiveChart::redraw() {
         lines[i] = std::move(points);
     }
     // Axis changes re-create the axis labels (text layout): only when something changed.
-    if (m_x->min() != -m_windowSec)
-        m_x->setRange(-m_windowSec, 0);
+    if (m_x->min() != lo || m_x->max() != hi) {
+        m_x->setRange(lo, hi);
+        if (m_spanStart >= 0) { // ticks on round seconds from the run's start
+            m_x->setTickType(QValueAxis::TicksDynamic);
+            m_x->setTickAnchor(0);
+            m_x->setTickInterval(niceStep((hi - lo) / 6));
+        } else {
+            m_x->setTickType(QValueAxis::TicksFixed);
+            m_x->setTickCount(5);
+        }
+        m_x->setTitleText(m_spanStart >= 0 ? tr("seconds since the run started") : QString());
+    }
     // Every geometry Qt Charts computes must have its points inside the axis range: a point far
     // off the scale (a 1M-lag spike against the previous 0..10 range) makes the line's stroke
     // (its hover shape) enormous, and computing it stalled the UI thread for up to 400 ms. So a
@@ -177,10 +229,46 @@ void LiveChart::redraw() {
         m_series[i]->replace(lines[i]);
     if (shrinks)
         applyRange();
+    drawMarkers(lo, hi);
+}
+
+void LiveChart::drawMarkers(double lo, double hi) {
+    for (auto& [line, text] : m_markerItems) {
+        delete line;
+        delete text;
+    }
+    m_markerItems.clear();
+    m_drawnMarkers.clear();
+    const QRectF plot = chart()->plotArea();
+    const QColor color = chart()->legend()->labelColor();
+    QPen pen(color);
+    pen.setStyle(Qt::DashLine);
+    double lastLabelEnd = -1e9; // labels that would overlap step down a line
+    int row = 0;
+    for (const auto& [t, label] : m_markers) {
+        const double x = t - m_origin;
+        if (x < lo || x > hi)
+            continue;
+        const double px = plot.left() + (x - lo) / (hi - lo) * plot.width();
+        auto* line = new QGraphicsLineItem(px, plot.top(), px, plot.bottom(), chart());
+        line->setPen(pen);
+        line->setZValue(10);
+        auto* text = new QGraphicsSimpleTextItem(label, chart());
+        text->setBrush(color);
+        QFont small = text->font();
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        text->setFont(small);
+        row = px < lastLabelEnd ? row + 1 : 0;
+        text->setPos(px + 3, plot.top() + 2 + row * text->boundingRect().height());
+        text->setZValue(11);
+        lastLabelEnd = px + 3 + text->boundingRect().width();
+        m_markerItems.emplace_back(line, text);
+        m_drawnMarkers << label;
+    }
 }
 
 QString LiveChart::valuesAt(double relativeT) const {
-    const double t = m_now + relativeT;
+    const double t = m_origin + relativeT;
     QStringList lines;
     for (size_t i = 0; i < m_rings.size(); ++i) {
         const auto& ring = m_rings[i];
@@ -213,6 +301,9 @@ void LiveChart::writeCsv(QIODevice& out, bool header) const {
         for (const QPointF& p : m_rings[i])
             s << '"' << m_title << "\",\"" << m_series[i]->name() << "\"," << QString::number(p.x(), 'f', 3)
               << ',' << QString::number(p.y(), 'g', 10) << "\r\n";
+    for (const auto& [t, label] : m_markers)
+        s << '"' << m_title << "\",\"marker\"," << QString::number(t, 'f', 3) << ",\""
+          << QString(label).replace(u'"', QStringLiteral("\"\"")) << "\"\r\n";
 }
 
 void LiveChart::contextMenuEvent(QContextMenuEvent* event) {

@@ -22,6 +22,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -61,10 +62,6 @@ QString healthName(Health h) {
         break;
     }
     return MainWindow::tr("starting");
-}
-
-bool isDark(const QPalette& p) {
-    return p.color(QPalette::Window).lightness() < 128;
 }
 
 } // namespace
@@ -128,6 +125,7 @@ MainWindow::MainWindow(pipeline::Settings settings, QString profile, QWidget* pa
     connect(m_session, &Session::runProgress, m_runs, &RunsPanel::onProgress);
     connect(m_session, &Session::runFinished, m_runs, &RunsPanel::onFinished);
     connect(m_session, &Session::snapshot, this, &MainWindow::onSnapshot);
+    connect(m_session, &Session::annotated, m_livePanel, &LivePanel::mark);
     // The rows browser asks, the session queries (on its thread), the browser takes the answer.
     connect(m_browser, &RowsBrowser::requestRatings, m_session, &Session::queryRatings);
     connect(m_browser, &RowsBrowser::requestMovieStats, m_session, &Session::queryMovieStats);
@@ -186,12 +184,7 @@ void MainWindow::applySettings(const pipeline::Settings& settings) {
     m_paced->setEnabled(false);
     m_single->setEnabled(false);
     m_browser->setLive(false);
-    m_throughput->clear();
-    m_lag->clear();
-    m_drain->setText(QString());
-    m_latency->clear();
-    m_firstSnapshotMs = 0;
-    m_latencyHistory.clear();
+    m_livePanel->clear();
     statusBar()->showMessage(tr("Starting the pipeline…"));
     toSession([s = m_session, settings] { s->restart(settings); });
 }
@@ -440,68 +433,9 @@ void MainWindow::buildUi() {
 
     // Live charts with their toolbar.
     auto* tabs = m_tabs = new QTabWidget;
-    m_live = new QWidget;
-    auto* liveLayout = new QVBoxLayout(m_live);
-    auto* chartBar = new QHBoxLayout;
-    m_window = new QComboBox;
-    m_window->addItem(tr("last minute"), 60);
-    m_window->addItem(tr("last 5 minutes"), 300);
-    m_window->addItem(tr("last 15 minutes"), 900);
-    m_window->setToolTip(tr("How much time the charts show"));
-    m_chartsPause = new QPushButton(tr("Pause"));
-    m_chartsPause->setCheckable(true);
-    m_chartsPause->setToolTip(tr("Freeze the charts to look closely (Ctrl+P); data keeps being recorded"));
-    auto* png = new QPushButton(tr("Save PNG…"));
-    png->setToolTip(tr("Save the three charts as one PNG image"));
-    auto* csv = new QPushButton(tr("Save CSV…"));
-    csv->setToolTip(tr("Save every point of the three charts (up to 15 minutes) as CSV"));
-    chartBar->addWidget(new QLabel(tr("Show")));
-    chartBar->addWidget(m_window);
-    chartBar->addWidget(m_chartsPause);
-    chartBar->addStretch();
-    chartBar->addWidget(png);
-    chartBar->addWidget(csv);
-    liveLayout->addLayout(chartBar);
-    m_throughput = new LiveChart(tr("Throughput"), tr("ratings/s"),
-                                 {tr("produced"), tr("acknowledged"), tr("consumed"), tr("persisted")});
-    m_lag = new LiveChart(tr("Consumer lag"), tr("messages"), {tr("total")});
-    m_latency = new LiveChart(tr("End-to-end latency, last second (send → persisted)"), tr("ms"),
-                              {tr("p50"), tr("p95"), tr("p99")});
-    m_drain = new LiveText(1);
-    m_drain->setToolTip(
-        tr("The sink group's lag, how fast it shrinks (consumed minus produced), and when it "
-           "will be gone at that pace: the slowest partition decides; skew 1× is an even drain"));
-    liveLayout->addWidget(m_throughput, 1);
-    liveLayout->addWidget(m_drain);
-    liveLayout->addWidget(m_lag, 1);
-    liveLayout->addWidget(m_latency, 1);
-    // One chart painted per event-loop turn, not three at once (bench/ui-stall: the longest stall).
-    m_lag->setRedrawDelay(133);
-    m_latency->setRedrawDelay(166);
-    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
-        const double sec = m_window->currentData().toDouble();
-        for (LiveChart* c : {m_throughput, m_lag, m_latency})
-            c->setWindowSeconds(sec);
-        QSettings().setValue(QStringLiteral("charts/window"), sec);
-    });
-    connect(m_chartsPause, &QPushButton::toggled, this, [this](bool on) {
-        m_chartsPause->setText(on ? tr("Resume") : tr("Pause"));
-        for (LiveChart* c : {m_throughput, m_lag, m_latency})
-            c->setPaused(on);
-    });
-    connect(png, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getSaveFileName(
-            this, tr("Save charts"), QStringLiteral("loadlevel-charts.png"), tr("PNG images (*.png)"));
-        if (!f.isEmpty())
-            exportChartsPng(f);
-    });
-    connect(csv, &QPushButton::clicked, this, [this] {
-        const QString f = QFileDialog::getSaveFileName(
-            this, tr("Save chart data"), QStringLiteral("loadlevel-charts.csv"), tr("CSV files (*.csv)"));
-        if (!f.isEmpty())
-            exportChartsCsv(f);
-    });
-    tabs->addTab(m_live, tr("Live"));
+    m_livePanel = new LivePanel;
+    connect(m_livePanel, &LivePanel::message, this, &MainWindow::onProblem);
+    tabs->addTab(m_livePanel, tr("Live"));
     m_browser = new RowsBrowser;
     tabs->addTab(m_browser, tr("Persisted"));
     m_runs = new RunsPanel;
@@ -510,16 +444,17 @@ void MainWindow::buildUi() {
     split->setStretchFactor(1, 1);
     outer->addWidget(split, 1);
 
-    const int window = QSettings().value(QStringLiteral("charts/window"), 60).toInt();
-    m_window->setCurrentIndex(std::max(0, m_window->findData(window)));
-
     setCentralWidget(central);
     m_rateLabel = new LiveText(1);
     m_rateLabel->setFixedWidth(fontMetrics().horizontalAdvance(QStringLiteral("0,000,000 rows/s  ")));
     m_rateLabel->setToolTip(tr("Ratings persisted per second, now"));
     statusBar()->addPermanentWidget(m_rateLabel);
     statusBar()->showMessage(tr("Starting…"));
-    resize(1280, 900);
+    // Fits a 1366×768 laptop screen (its panel taken off) as well as a larger one.
+    QSize size(1280, 880);
+    if (const QScreen* s = screen())
+        size = size.boundedTo(s->availableGeometry().size() - QSize(20, 40));
+    resize(size);
 }
 
 void MainWindow::buildMenus() {
@@ -549,11 +484,12 @@ void MainWindow::buildMenus() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     QAction* pause = view->addAction(tr("&Pause charts"));
     pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    connect(pause, &QAction::triggered, m_chartsPause, &QPushButton::toggle);
-    for (int i = 0; i < m_window->count(); ++i) {
-        QAction* a = view->addAction(tr("Show the %1").arg(m_window->itemText(i)));
+    connect(pause, &QAction::triggered, m_livePanel->pauseButton(), &QPushButton::toggle);
+    QComboBox* window = m_livePanel->windowBox();
+    for (int i = 0; i < window->count(); ++i) {
+        QAction* a = view->addAction(tr("Show %1").arg(window->itemText(i)));
         a->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
-        connect(a, &QAction::triggered, this, [this, i] { m_window->setCurrentIndex(i); });
+        connect(a, &QAction::triggered, window, [window, i] { window->setCurrentIndex(i); });
     }
     view->addSeparator();
     QAction* refresh = view->addAction(tr("&Refresh rows"), m_browser, &RowsBrowser::refresh);
@@ -569,7 +505,7 @@ void MainWindow::showTab(int index) {
 }
 
 QString MainWindow::drainText() const {
-    return m_drain->text();
+    return m_livePanel->drainText();
 }
 
 QString MainWindow::headerText() const {
@@ -599,28 +535,11 @@ void MainWindow::showAbout() {
 }
 
 bool MainWindow::exportChartsPng(const QString& file) {
-    const bool ok = m_live->grab().save(file, "PNG");
-    onProblem(ok ? tr("Saved the charts to %1").arg(file) : tr("Cannot write %1").arg(file));
-    return ok;
+    return m_livePanel->exportPng(file);
 }
 
 bool MainWindow::exportChartsCsv(const QString& file) {
-    QSaveFile f(file);
-    if (!f.open(QIODevice::WriteOnly)) {
-        onProblem(tr("Cannot write %1: %2").arg(file, f.errorString()));
-        return false;
-    }
-    bool header = true;
-    for (LiveChart* c : {m_throughput, m_lag, m_latency}) {
-        c->writeCsv(f, header);
-        header = false;
-    }
-    if (!f.commit()) {
-        onProblem(tr("Cannot write %1: %2").arg(file, f.errorString()));
-        return false;
-    }
-    onProblem(tr("Saved the chart data to %1").arg(file));
-    return true;
+    return m_livePanel->exportCsv(file);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -637,18 +556,8 @@ void MainWindow::changeEvent(QEvent* event) {
 }
 
 void MainWindow::applyChartTheme() {
-    // The charts follow the system palette: a dark theme on a dark desktop.
-    const bool dark = isDark(palette());
-    for (LiveChart* c : {m_throughput, m_lag, m_latency}) {
-        if (!c)
-            continue;
-        const auto theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
-        if (c->chart()->theme() != theme)
-            c->chart()->setTheme(theme);
-        c->chart()->setBackgroundBrush(palette().color(QPalette::Base));
-        c->chart()->setTitleBrush(palette().color(QPalette::Text));
-        c->chart()->legend()->setLabelColor(palette().color(QPalette::Text));
-    }
+    if (m_livePanel)
+        m_livePanel->applyTheme(palette());
 }
 
 void MainWindow::setRunning(bool running) {
@@ -722,6 +631,7 @@ void MainWindow::onProblem(const QString& message) {
 
 void MainWindow::onRunStarted(qint64 total, const QString& description) {
     setRunning(true); // also when the Runs tab started it
+    m_livePanel->runStarted();
     m_acked->setMaximum(static_cast<int>(total));
     m_persisted->setMaximum(static_cast<int>(total));
     m_runLabel->setText(tr("%1: %L2 ratings").arg(description).arg(total));
@@ -741,6 +651,7 @@ void MainWindow::onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint
 
 void MainWindow::onRunFinished(const QString& summary, bool ok) {
     m_lastSummary = summary;
+    m_livePanel->runEnded();
     setRunning(false);
     // The label keeps to the numbers; the run id is in its tooltip and in the status bar.
     m_runLabel->setText((ok ? tr("OK · ") : tr("Problem · ")) + summary.section(QStringLiteral(": "), 1));
@@ -751,45 +662,8 @@ void MainWindow::onRunFinished(const QString& summary, bool ok) {
 
 void MainWindow::onSnapshot(const metrics::Snapshot& s) {
     m_lastSnapshot = s;
-    const qint64 now = s.at.toMSecsSinceEpoch();
-    if (m_firstSnapshotMs == 0) {
-        m_firstSnapshotMs = m_lastRateMs = now;
-        m_lastTotals = s.totals;
-        return;
-    }
-    const double t = (now - m_firstSnapshotMs) / 1000.0;
-    // Rates over at least 200 ms keep the lines readable at 10 snapshots a second.
-    if (const double dt = (now - m_lastRateMs) / 1000.0; dt >= 0.2) {
-        const double persisted = (s.totals.persisted - m_lastTotals.persisted) / dt;
-        m_throughput->append(t, {(s.totals.produced - m_lastTotals.produced) / dt,
-                                 (s.totals.acked - m_lastTotals.acked) / dt,
-                                 (s.totals.consumed - m_lastTotals.consumed) / dt, persisted});
-        m_rateLabel->setText(tr("%L1 rows/s").arg(persisted, 0, 'f', 0));
-        m_lastRateMs = now;
-        m_lastTotals = s.totals;
-    }
-    if (!s.lag.isEmpty()) {
-        const metrics::GroupLag& g = s.lag.front();
-        QStringList names{tr("total")};
-        QList<double> values{static_cast<double>(g.totalLag)};
-        for (const auto& p : g.partitions) {
-            names << tr("partition %1").arg(p.partition);
-            values << static_cast<double>(p.lag);
-        }
-        m_lag->setSeriesNames(names);
-        m_lag->append(t, values);
-        m_drain->setText(tr("Consumer lag: %1").arg(metrics::drainText(g)));
-    }
-    // Latency percentiles over about the last second (not since the start).
-    if (s.sendToPersistedCounts) {
-        m_latencyHistory.emplace_back(now, s.sendToPersistedCounts);
-        while (m_latencyHistory.size() > 2 && m_latencyHistory[1].first <= now - 1000)
-            m_latencyHistory.pop_front();
-        const auto window = s.sendToPersistedCounts->since(*m_latencyHistory.front().second);
-        if (window.count > 0)
-            m_latency->append(t, {window.percentile(50) / 1000.0, window.percentile(95) / 1000.0,
-                                  window.percentile(99) / 1000.0});
-    }
+    m_livePanel->onSnapshot(s);
+    m_rateLabel->setText(tr("%L1 rows/s").arg(m_livePanel->persistedPerSecond(), 0, 'f', 0));
 }
 
 } // namespace loadlevel::ui

@@ -3,6 +3,7 @@
 #include "metrics/latency_histogram.h"
 #include "pipeline/settings.h"
 #include "ui/live_chart.h"
+#include "ui/live_panel.h"
 #include "ui/live_text.h"
 #include "ui/models.h"
 #include "ui/rows_browser.h"
@@ -72,10 +73,11 @@ public:
     [[nodiscard]] QString lastSingleResult() const { return m_singleResult->text(); }
     [[nodiscard]] Health health() const { return m_health; }
     [[nodiscard]] QString headerText() const;
-    [[nodiscard]] LiveChart* throughputChart() const { return m_throughput; }
-    [[nodiscard]] LiveChart* lagChart() const { return m_lag; }
+    [[nodiscard]] LivePanel* livePanel() const { return m_livePanel; }
+    [[nodiscard]] LiveChart* throughputChart() const { return m_livePanel->throughputChart(); }
+    [[nodiscard]] LiveChart* lagChart() const { return m_livePanel->lagChart(); }
     [[nodiscard]] QString drainText() const;
-    [[nodiscard]] LiveChart* latencyChart() const { return m_latency; }
+    [[nodiscard]] LiveChart* latencyChart() const { return m_livePanel->latencyChart(); }
     [[nodiscard]] const metrics::Snapshot& lastSnapshot() const { return m_lastSnapshot; }
     [[nodiscard]] const pipeline::Settings& settings() const { return m_settings; }
     // Applies new settings: restarts the pipeline with them (what the settings dialog does).
@@ -143,24 +145,13 @@ private:
     QComboBox* m_broker = nullptr;
     QPushButton* m_brokerDown = nullptr;
     QSpinBox* m_delay = nullptr;
-    QComboBox* m_window = nullptr;
     RunsPanel* m_runs = nullptr;
-    QPushButton* m_chartsPause = nullptr;
-    QWidget* m_live = nullptr;
+    LivePanel* m_livePanel = nullptr;
     QTabWidget* m_tabs = nullptr;
-    LiveChart* m_throughput = nullptr;
-    LiveChart* m_lag = nullptr;
-    LiveChart* m_latency = nullptr;
     RowsBrowser* m_browser = nullptr;
     LiveText* m_rateLabel = nullptr;
-    LiveText* m_drain = nullptr; // the lag's drain estimate, above the lag chart
 
-    qint64 m_firstSnapshotMs = 0;
-    qint64 m_lastRateMs = 0;
-    metrics::StageCounters m_lastTotals;
     metrics::Snapshot m_lastSnapshot;
-    // Histogram counts of about the last second, for latency percentiles over a window.
-    std::deque<std::pair<qint64, std::shared_ptr<const metrics::LatencyHistogram::Counts>>> m_latencyHistory;
     bool m_ready = false;
     bool m_running = false;
     QString m_lastSummary;

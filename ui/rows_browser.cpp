@@ -117,14 +117,19 @@ RowsBrowser::RowsBrowser(QWidget* parent)
     filters->addWidget(new QLabel(tr("Movie")));
     filters->addWidget(m_movie);
     filters->addWidget(m_rating);
-    filters->addWidget(m_fromOn);
-    filters->addWidget(m_from);
-    filters->addWidget(m_toOn);
-    filters->addWidget(m_to);
-    filters->addWidget(apply);
-    filters->addWidget(clear);
     filters->addStretch();
+    // The time range on a row of its own: in one row the filters made the window wider than a
+    // 1366-pixel laptop screen.
+    auto* times = new QHBoxLayout;
+    times->addWidget(m_fromOn);
+    times->addWidget(m_from);
+    times->addWidget(m_toOn);
+    times->addWidget(m_to);
+    times->addWidget(apply);
+    times->addWidget(clear);
+    times->addStretch();
     rl->addLayout(filters);
+    rl->addLayout(times);
 
     auto* pager = new QHBoxLayout;
     m_newest = new QPushButton(tr("« Newest"));

@@ -224,6 +224,9 @@ void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarge
     m_lastRun.reset();
     const load::RunPlan plan = prepared(requested);
     m_lastThresholds = plan.thresholds;
+    m_runStartedAt = QDateTime::currentDateTimeUtc();
+    m_runAnnotations.clear();
+    annotate(tr("run: %1").arg(plan.profile.describe()));
     const auto config = m_pipe->clientConfig();
     const QString topic = m_settings.topic;
     // The pipeline's live charts count what goes through this pipeline: Kafka runs (an HTTP run
@@ -263,12 +266,14 @@ void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarge
             [this, verifiable, r = std::move(report)]() mutable {
                 if (!r) {
                     m_running = false;
+                    m_runStartedAt = QDateTime();
                     noteProblem(r.error().message);
                     emit runFinished(r.error().message, false);
                     return;
                 }
                 // Stop ended the sending; what was sent is still verified (a second Stop ends that).
                 m_cancel = false;
+                annotate(tr("all sent"));
                 m_lastRun = std::move(*r);
                 m_lastRunVerifiable = verifiable;
                 if (!verifiable) {
@@ -347,6 +352,7 @@ void Session::startCapacity(const load::RunPlan& requested, const pipeline::RunT
             runs.run = [&](const load::RunPlan& p, const QString& phase, double rate) {
                 emit runStarted(p.profile.totalEvents(),
                                 tr("capacity search, %1 at %L2/s").arg(phase).arg(rate, 0, 'f', 0));
+                emit annotated(tr("%1 %L2/s").arg(phase).arg(rate, 0, 'f', 0)); // from this thread: no report
                 m_runPersistedBase = m_pipe->recorder().persisted.load();
                 auto report = load::runPlan(
                     *opened->target, p,
@@ -439,6 +445,10 @@ void Session::finishRun(const std::optional<load::Verification>& v) {
         if (auto added = load::addVerification(r, *v, m_pipe->store()); !added)
             noteProblem(added.error().message);
     r.thresholds = load::evaluate(m_lastThresholds, r);
+    annotate(v && v->ok() ? tr("verified") : tr("run ended"));
+    r.annotations = std::move(m_runAnnotations);
+    m_runAnnotations.clear();
+    m_runStartedAt = QDateTime();
     if (auto saved = r.save(m_settings.runsDir); saved)
         emit runSaved(m.runId, *saved);
     else
@@ -476,23 +486,38 @@ void Session::finishRun(const std::optional<load::Verification>& v) {
     emit runFinished(summary, ok);
 }
 
+void Session::annotate(const QString& label) {
+    if (m_runStartedAt.isValid()) // a run from startPlan() until finishRun()
+        m_runAnnotations.push_back({m_runStartedAt.msecsTo(QDateTime::currentDateTimeUtc()) / 1000.0, label});
+    emit annotated(label);
+}
+
 void Session::cancelRun() {
     m_cancel = true;
+    if (m_running.load())
+        annotate(tr("stop"));
 }
 
 void Session::setMembers(int members) {
-    if (m_pipe && m_pipe->sink())
-        m_pipe->sink()->setMembers(members);
+    if (!m_pipe || !m_pipe->sink())
+        return;
+    const int before = m_pipe->sink()->status().members;
+    m_pipe->sink()->setMembers(members);
+    annotate(tr("members %1 → %2").arg(before).arg(members));
 }
 
 void Session::setSinkPaused(bool paused) {
-    if (m_pipe && m_pipe->sink())
-        m_pipe->sink()->setPaused(paused);
+    if (!m_pipe || !m_pipe->sink())
+        return;
+    m_pipe->sink()->setPaused(paused);
+    annotate(paused ? tr("sink paused") : tr("sink resumed"));
 }
 
 void Session::setMaxRowsPerSecond(double rowsPerSec) {
-    if (m_pipe && m_pipe->sink())
-        m_pipe->sink()->setMaxRowsPerSecond(rowsPerSec);
+    if (!m_pipe || !m_pipe->sink())
+        return;
+    m_pipe->sink()->setMaxRowsPerSecond(rowsPerSec);
+    annotate(rowsPerSec > 0 ? tr("ceiling %L1 rows/s").arg(rowsPerSec, 0, 'f', 0) : tr("no ceiling"));
 }
 
 void Session::setBrokerDown(int brokerId, bool down) {
@@ -502,9 +527,11 @@ void Session::setBrokerDown(int brokerId, bool down) {
     }
     if (auto r = m_pipe->cluster()->setBrokerDown(brokerId, down); !r)
         noteProblem(r.error().message);
-    else
+    else {
         emit problem(down ? tr("embedded broker %1 is down").arg(brokerId)
                           : tr("embedded broker %1 is up again").arg(brokerId));
+        annotate(down ? tr("broker %1 down").arg(brokerId) : tr("broker %1 up").arg(brokerId));
+    }
 }
 
 void Session::setBrokerDelay(int milliseconds) {
@@ -518,6 +545,7 @@ void Session::setBrokerDelay(int milliseconds) {
             return;
         }
     emit problem(tr("embedded brokers answer with %1 ms added delay").arg(milliseconds));
+    annotate(tr("broker delay %1 ms").arg(milliseconds));
 }
 
 void Session::serveHttp(const QString& listen) {

@@ -88,6 +88,10 @@ signals:
     void runSaved(const QString& runId, const QString& path);
     void runsListed(const QList<loadlevel::load::RunReport>& reports);
     void capacityStep(const loadlevel::load::CapacityStep& step);
+    // Something was done to the pipeline or a run ("ceiling 2,000 rows/s", "broker 1 down", "run
+    // started: burst of 1,000"): the window marks its charts. During a run it also goes into the
+    // run's report (RunReport::annotations).
+    void annotated(const QString& label);
     void capacityFinished(const loadlevel::load::CapacityResult& result);
     void snapshot(const loadlevel::metrics::Snapshot& s);
     void httpChanged(const QString& url, const QString& error); // url empty: not serving
@@ -102,6 +106,7 @@ private:
     [[nodiscard]] load::RunPlan prepared(const load::RunPlan& requested) const;
     // True when a run to `target` ends up in this pipeline's topic, so its group's lag is the backlog.
     [[nodiscard]] bool feedsThisPipeline(const pipeline::RunTarget& target) const;
+    void annotate(const QString& label);
     void checkRun();
     // Verification done (or impossible): completes, saves and announces the report.
     void finishRun(const std::optional<load::Verification>& verification);
@@ -120,7 +125,9 @@ private:
     std::atomic<bool> m_running{false};
     std::atomic<qint64> m_runPersistedBase{0};
     std::optional<load::RunReport> m_lastRun;
-    std::vector<load::Threshold> m_lastThresholds; // of the run in progress, judged in finishRun()
+    std::vector<load::Threshold> m_lastThresholds;  // of the run in progress, judged in finishRun()
+    QDateTime m_runStartedAt;                       // of the run in progress (startPlan)
+    std::vector<load::Annotation> m_runAnnotations; // of the run in progress, saved in finishRun()
     bool m_lastRunVerifiable = false;
     QTimer m_verifyTimer;
     QTimer m_healthTimer;

@@ -161,6 +161,12 @@ QJsonObject RunReport::toJson() const {
             ts.append(t.toJson());
         o[QStringLiteral("thresholds")] = ts;
     }
+    if (!annotations.empty()) {
+        QJsonArray as;
+        for (const auto& a : annotations)
+            as.append(QJsonObject{{QStringLiteral("t_s"), a.atSeconds}, {QStringLiteral("label"), a.label}});
+        o[QStringLiteral("annotations")] = as;
+    }
     return o;
 }
 
@@ -225,6 +231,9 @@ Result<RunReport> RunReport::fromJson(const QJsonObject& o) {
     r.verificationNote = o.value(u"verification_note").toString();
     for (const auto& t : o.value(u"thresholds").toArray())
         r.thresholds.push_back(ThresholdResult::fromJson(t.toObject()));
+    for (const auto& a : o.value(u"annotations").toArray())
+        r.annotations.push_back(
+            {a.toObject().value(u"t_s").toDouble(), a.toObject().value(u"label").toString()});
     return r;
 }
 
@@ -392,6 +401,8 @@ QString RunReport::text() const {
         l << QStringLiteral("  verified  no: %1").arg(verificationNote);
     for (const auto& t : thresholds)
         l << QStringLiteral("  threshold %1").arg(t.text());
+    for (const auto& a : annotations)
+        l << QStringLiteral("  at %1 s    %2").arg(a.atSeconds, 0, 'f', 1).arg(a.label);
     if (!manifest.error.isEmpty())
         l << QStringLiteral("  problem   %1").arg(manifest.error);
     return l.join(u'\n');

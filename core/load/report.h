@@ -57,6 +57,13 @@ struct SentEvent {
 // Everything about one run: its configuration, the per-second timeline per stage, latency
 // percentiles per stage, outcomes counted by kind, and the verification against the database.
 // Saved as <runs>/<run id>.json (a superset of the RunManifest, so `verify` reads it) and
+// What someone did during a run, and when (seconds since the run started): "ceiling 2,000 rows/s",
+// "members 1 → 3", "broker 1 down", "sink paused". The desktop draws them as chart markers.
+struct Annotation {
+    double atSeconds = 0;
+    QString label;
+};
+
 // <runs>/<run id>.csv (the timeline).
 struct RunReport {
     RunManifest manifest; // id, times, requested/sent/acked, unacked sequence numbers, error
@@ -79,6 +86,7 @@ struct RunReport {
     QString verificationNote;                // why there is none ("external endpoint", "no database given")
     std::vector<ThresholdResult> thresholds; // the run's --threshold conditions, measured and judged
     std::vector<SentEvent> sent;             // with RunPlan::recordSent; not saved
+    std::vector<Annotation> annotations;     // key "annotations": [{"t_s", "label"}]
 
     [[nodiscard]] double durationSeconds() const;
     [[nodiscard]] double acceptedPerSecond() const;

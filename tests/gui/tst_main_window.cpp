@@ -1,5 +1,6 @@
 // The desktop window, offscreen, on the embedded pipeline: what a person clicks, and what then
 // shows up. One window for the whole suite (the pipeline takes a few seconds to start).
+#include "load/report.h"
 #include "test_support.h"
 #include "ui/capacity_chart.h"
 #include "ui/main_window.h"
@@ -12,9 +13,6 @@
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGroupBox>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -298,6 +296,70 @@ private slots:
         QVERIFY(text.startsWith("chart,series,time_s,value"));
         QVERIFY(text.contains("\"Throughput\",\"persisted\""));
         QVERIFY(text.contains("\"Consumer lag\",\"partition 0\""));
+        QVERIFY(text.contains("\"Throughput\",\"marker\",")); // the earlier tests' actions
+    }
+
+    // The load-levelling story, drawn: a burst against a sink held to 2,000 rows/s, with the
+    // charts framing the run (not a spike at the edge of a minute) and marking what was done:
+    // the ceiling, the run, a member joining during it, its end. The run's report keeps the
+    // marks made while it went on, in order. The lag can be read in seconds behind.
+    void aBurstAgainstTheCeilingIsFramedAndMarked() {
+        ui::MainWindow& window = *m_window;
+        window.showTab(0);
+        ui::LivePanel& live = *window.livePanel();
+        live.windowBox()->setCurrentIndex(live.windowBox()->findText(QStringLiteral("the run")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.sendButton()->isEnabled(), 30000);
+        window.membersBox()->setValue(1);
+        window.ceilingBox()->setValue(2000);
+        window.countBox()->setValue(6000);
+        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(window.ackedBar()->value() == 6000, 60000);
+        window.membersBox()->setValue(3); // while the backlog drains
+        waitForRun();
+        window.ceilingBox()->setValue(0);
+        QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
+                 qPrintable(window.lastRunSummary()));
+
+        // Framed: the x axis is the run's span, from just before its start, at least 10 s wide.
+        for (ui::LiveChart* c : {window.throughputChart(), window.lagChart(), window.latencyChart()}) {
+            QVERIFY(c->hasSpan());
+            QTRY_COMPARE_WITH_TIMEOUT(c->xRange().first, -1.0, 5000);
+            QVERIFY(c->xRange().second >= 10);
+        }
+        // Marked, on every chart: what was done before and during the run, and its end.
+        for (const QString& label :
+             {QStringLiteral("ceiling 2,000 rows/s"), QStringLiteral("run: burst of 6,000"),
+              QStringLiteral("members 1 → 3"), QStringLiteral("verified")})
+            QTRY_VERIFY2_WITH_TIMEOUT(window.lagChart()->drawnMarkers().contains(label),
+                                      qPrintable(window.lagChart()->drawnMarkers().join(u", ")), 5000);
+        const auto reports = load::RunReport::list(m_dir.filePath(QStringLiteral("runs")), 1);
+        QCOMPARE(reports.size(), size_t(1));
+        QStringList labels;
+        double last = -1;
+        for (const auto& a : reports.front().annotations) {
+            labels << a.label;
+            QVERIFY(a.atSeconds >= last);
+            last = a.atSeconds;
+        }
+        QCOMPARE(labels.first(), QStringLiteral("run: burst of 6,000"));
+        QVERIFY2(labels.contains(QStringLiteral("members 1 → 3")), qPrintable(labels.join(u", ")));
+        QCOMPARE(labels.last(), QStringLiteral("verified"));
+        if (const QString shot = qEnvironmentVariable("LOADLEVEL_SCREENSHOT_DIR"); !shot.isEmpty())
+            window.grab().save(QDir(shot).filePath(QStringLiteral("live-burst.png")));
+
+        // Lag in seconds behind: the same chart, its unit said, new points in seconds.
+        live.lagUnitBox()->setCurrentIndex(1);
+        QVERIFY(window.lagChart()->chart()->title().contains(u"seconds behind"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.lagChart()->points() > 0, 5000);
+        live.lagUnitBox()->setCurrentIndex(0);
+        live.windowBox()->setCurrentIndex(0);
+        QVERIFY(!window.throughputChart()->hasSpan());
+    }
+
+    void theWindowFitsALaptopScreen() {
+        const QSize least = m_window->minimumSizeHint();
+        QVERIFY2(least.width() <= 1366 && least.height() <= 768 - 40,
+                 qPrintable(QStringLiteral("%1×%2").arg(least.width()).arg(least.height())));
     }
 
     void chartsFollowADarkPalette() {

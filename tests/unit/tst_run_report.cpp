@@ -71,7 +71,8 @@ class TestRunReport final : public QObject {
 private slots:
     void roundTripsThroughTheRunsFolder() {
         QTemporaryDir dir;
-        const RunReport a = sample(QStringLiteral("20261123-020000-aaaa"), 8.0, 10000, 0);
+        RunReport a = sample(QStringLiteral("20261123-020000-aaaa"), 8.0, 10000, 0);
+        a.annotations = {{0, QStringLiteral("run started")}, {2.5, QStringLiteral("ceiling 2,000 rows/s")}};
         auto path = a.save(dir.path());
         QVERIFY2(path.has_value(), path ? "" : qPrintable(path.error().message));
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("20261123-020000-aaaa.csv"))));
@@ -83,6 +84,10 @@ private slots:
         QCOMPARE(b->timeline.size(), a.timeline.size());
         QCOMPARE(b->timeline[5].late, qint64(3));
         QCOMPARE(b->outcomes.at(QStringLiteral("202")), qint64(10000));
+        QCOMPARE(b->annotations.size(), size_t(2));
+        QCOMPARE(b->annotations[1].atSeconds, 2.5);
+        QCOMPARE(b->annotations[1].label, QStringLiteral("ceiling 2,000 rows/s"));
+        QVERIFY(b->text().contains(u"at 2.5 s    ceiling 2,000 rows/s"));
         QVERIFY(b->persist.has_value());
         QCOMPARE(b->persist->p99, 90.0);
         QVERIFY(b->verification && b->verification->ok());
