@@ -53,6 +53,18 @@ LivePanel::LivePanel(QWidget* parent)
     bar->addWidget(png);
     bar->addWidget(csv);
     layout->addLayout(bar);
+    m_story = new QLabel;
+    m_story->setWordWrap(true);
+    m_story->setStyleSheet(QStringLiteral("font-weight: bold; padding: 2px"));
+    m_story->hide();
+    m_card = new QLabel;
+    m_card->setWordWrap(true);
+    m_card->setTextFormat(Qt::RichText);
+    m_card->setFrameShape(QFrame::StyledPanel);
+    m_card->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_card->hide();
+    layout->addWidget(m_story);
+    layout->addWidget(m_card);
     m_throughput = new LiveChart(tr("Throughput"), tr("ratings/s"),
                                  {tr("produced"), tr("acknowledged"), tr("consumed"), tr("persisted")});
     m_lag = new LiveChart(tr("Consumer lag"), tr("messages"), {tr("total")});
@@ -139,6 +151,28 @@ void LivePanel::clear() {
     m_latencyHistory.clear();
     m_runStart = m_runEnd = -1;
     frame();
+}
+
+void LivePanel::setStory(const QString& line) {
+    m_story->setText(line);
+    m_story->setVisible(!line.isEmpty());
+    if (!line.isEmpty())
+        m_card->hide(); // a new story: the last card is history
+}
+
+void LivePanel::setCard(const QString& html, bool ok) {
+    m_card->setText(html);
+    m_card->setStyleSheet(ok ? QStringLiteral("padding: 6px")
+                             : QStringLiteral("padding: 6px; color: #c62828"));
+    m_card->setVisible(!html.isEmpty());
+}
+
+QString LivePanel::story() const {
+    return m_story->text();
+}
+
+QString LivePanel::card() const {
+    return m_card->text();
 }
 
 void LivePanel::mark(const QString& label) {

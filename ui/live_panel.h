@@ -9,6 +9,7 @@
 #include <memory>
 
 class QComboBox;
+class QLabel;
 class QPushButton;
 
 namespace loadlevel::ui {
@@ -31,6 +32,11 @@ public:
     void runStarted();
     void runEnded();
     void clear(); // a new pipeline: no points, no markers, no run
+    // A scenario's current step (one line above the charts; empty hides it) and its summary card.
+    void setStory(const QString& line);
+    void setCard(const QString& html, bool ok);
+    [[nodiscard]] QString story() const;
+    [[nodiscard]] QString card() const;
     bool exportPng(const QString& file);
     bool exportCsv(const QString& file);
     void applyTheme(const QPalette& palette);
@@ -59,6 +65,8 @@ private:
     LiveChart* m_lag = nullptr;
     LiveChart* m_latency = nullptr;
     LiveText* m_drain = nullptr;
+    QLabel* m_story = nullptr;
+    QLabel* m_card = nullptr;
 
     qint64 m_firstSnapshotMs = 0;
     qint64 m_lastRateMs = 0;

@@ -4,6 +4,7 @@
 #include "metrics/lag_monitor.h"
 #include "metrics/lag_status.h"
 #include "ui/runs_panel.h"
+#include "ui/scenarios.h"
 #include "ui/settings_dialog.h"
 
 #include <QAction>
@@ -422,6 +423,7 @@ void MainWindow::buildUi() {
     hf->addRow(httpRow);
     hf->addRow(m_httpLabel);
     leftLayout->addWidget(http);
+    leftLayout->addWidget(buildScenarios());
     leftLayout->addStretch();
 
     auto* scroll = new QScrollArea;
@@ -455,6 +457,31 @@ void MainWindow::buildUi() {
     if (const QScreen* s = screen())
         size = size.boundedTo(s->availableGeometry().size() - QSize(20, 40));
     resize(size);
+}
+
+QWidget* MainWindow::buildScenarios() {
+    m_scenarios = new ScenarioPlayer(*this);
+    auto* box = new QGroupBox(tr("Scenarios"));
+    box->setToolTip(tr("The load-levelling story, played by the window itself, step by step "
+                       "(Scenarios menu: Ctrl+Shift+1, 2, 3)"));
+    auto* row = new QHBoxLayout(box);
+    auto* which = new QComboBox;
+    for (const auto& [name, title] : ScenarioPlayer::catalogue())
+        which->addItem(title, name);
+    auto* play = new QPushButton(tr("Play"));
+    row->addWidget(which, 1);
+    row->addWidget(play);
+    connect(play, &QPushButton::clicked, this,
+            [this, which] { m_scenarios->play(which->currentData().toString()); });
+    connect(m_scenarios, &ScenarioPlayer::say, this, [this](const QString& line) {
+        m_livePanel->setStory(line);
+        statusBar()->showMessage(line, 10000);
+    });
+    connect(m_scenarios, &ScenarioPlayer::finished, this, [this](const QString& card, bool ok) {
+        m_livePanel->setStory({});
+        m_livePanel->setCard(card, ok);
+    });
+    return box;
 }
 
 void MainWindow::buildMenus() {
@@ -494,6 +521,16 @@ void MainWindow::buildMenus() {
     view->addSeparator();
     QAction* refresh = view->addAction(tr("&Refresh rows"), m_browser, &RowsBrowser::refresh);
     refresh->setShortcut(QKeySequence::Refresh);
+
+    QMenu* scenarios = menuBar()->addMenu(tr("&Scenarios"));
+    int key = Qt::Key_1;
+    for (const auto& [name, title] : ScenarioPlayer::catalogue()) {
+        QAction* a = scenarios->addAction(title);
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | key++));
+        connect(a, &QAction::triggered, this, [this, n = name] { m_scenarios->play(n); });
+    }
+    scenarios->addSeparator();
+    scenarios->addAction(tr("&Stop the scenario"), m_scenarios, &ScenarioPlayer::stop);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Loadlevel"), this, &MainWindow::showAbout);

@@ -29,7 +29,8 @@ class QTabWidget;
 
 namespace loadlevel::ui {
 class RunsPanel;
-}
+class ScenarioPlayer;
+} // namespace loadlevel::ui
 
 namespace loadlevel::ui {
 
@@ -62,6 +63,8 @@ public:
     [[nodiscard]] QSpinBox* ceilingBox() const { return m_ceiling; }
     void showTab(int index); // 0: Live, 1: Persisted, 2: Runs
     [[nodiscard]] QGroupBox* faultsBox() const { return m_faults; }
+    [[nodiscard]] QPushButton* brokerDownButton() const { return m_brokerDown; }
+    [[nodiscard]] ScenarioPlayer* scenarios() const { return m_scenarios; }
     [[nodiscard]] QCheckBox* httpBox() const { return m_http; }
     [[nodiscard]] QLineEdit* httpListenField() const { return m_httpListen; }
     [[nodiscard]] QString httpUrl() const { return m_httpUrl; }
@@ -96,6 +99,7 @@ protected:
 private:
     void buildUi();
     void buildMenus();
+    QWidget* buildScenarios(); // the left column's Scenarios box
     void startSession();
     void setRunning(bool running);
     void applyChartTheme();
@@ -147,6 +151,7 @@ private:
     QSpinBox* m_delay = nullptr;
     RunsPanel* m_runs = nullptr;
     LivePanel* m_livePanel = nullptr;
+    ScenarioPlayer* m_scenarios = nullptr;
     QTabWidget* m_tabs = nullptr;
     RowsBrowser* m_browser = nullptr;
     LiveText* m_rateLabel = nullptr;

@@ -3,11 +3,13 @@
 #include "kafka/client_config.h"
 #include "ui/main_window.h"
 #include "ui/profiles.h"
+#include "ui/scenarios.h"
 #include "ui/stall_meter.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QTimer>
 #include <algorithm>
@@ -112,6 +114,11 @@ void describe(QCommandLineParser& p) {
          QStringLiteral("Automation: measure the UI thread's longest event-loop stall during the run "
                         "and print it.")},
         {QStringLiteral("quit-when-done"), QStringLiteral("Automation: quit once the run is verified.")},
+        {QStringLiteral("scenario"),
+         QStringLiteral(
+             "Play a scenario once the pipeline is ready: burst, outage or capacity (the Scenarios "
+             "menu). Prints its summary card; with --screenshot, saves the window at its end."),
+         QStringLiteral("name")},
         {QStringLiteral("quit-after"), QStringLiteral("Automation: quit after this many seconds."),
          QStringLiteral("s")},
     });
@@ -164,6 +171,34 @@ bool refusesUnknownOptions(QCommandLineParser& p, int argc, char* argv[]) {
         return false;
     std::fprintf(stderr, "loadlevel: %s (loadlevel --help lists the options)\n", qPrintable(p.errorText()));
     return true;
+}
+
+// --scenario: plays it once the pipeline is ready; prints its card, saves --screenshot, and with
+// --quit-when-done quits with 0 (done) or 1 (stopped).
+void playScenario(ui::MainWindow& window, const QCommandLineParser& p) {
+    const QString name = p.value(QStringLiteral("scenario"));
+    auto* poll = new QTimer(&window);
+    QObject::connect(poll, &QTimer::timeout, &window, [&window, &p, poll, name] {
+        if (!window.isReady() || window.isRunning())
+            return;
+        poll->stop();
+        QObject::connect(window.scenarios(), &ui::ScenarioPlayer::finished, &window,
+                         [&window, &p](const QString& card, bool ok) {
+                             QString text = card;
+                             text.replace(QStringLiteral("<br>"), QStringLiteral("\n"));
+                             text.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
+                             std::printf("%s\n", qPrintable(text));
+                             std::fflush(stdout);
+                             QTimer::singleShot(1500, &window, [&window, &p, ok] {
+                                 if (p.isSet(QStringLiteral("screenshot")))
+                                     window.grab().save(p.value(QStringLiteral("screenshot")));
+                                 if (p.isSet(QStringLiteral("quit-when-done")))
+                                     QCoreApplication::exit(ok ? 0 : 1);
+                             });
+                         });
+        window.scenarios()->play(name);
+    });
+    poll->start(200);
 }
 
 } // namespace
@@ -228,6 +263,8 @@ int main(int argc, char* argv[]) {
         stalls = new ui::StallMeter(&window);
     if (p.isSet(QStringLiteral("send")))
         automate(window, p, stalls);
+    else if (p.isSet(QStringLiteral("scenario")))
+        playScenario(window, p);
     if (p.isSet(QStringLiteral("quit-after")))
         QTimer::singleShot(p.value(QStringLiteral("quit-after")).toInt() * 1000, &window, &QWidget::close);
     return QApplication::exec();

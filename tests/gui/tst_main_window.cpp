@@ -5,6 +5,7 @@
 #include "ui/capacity_chart.h"
 #include "ui/main_window.h"
 #include "ui/runs_panel.h"
+#include "ui/scenarios.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -17,6 +18,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
@@ -354,6 +356,39 @@ private slots:
         live.lagUnitBox()->setCurrentIndex(0);
         live.windowBox()->setCurrentIndex(0);
         QVERIFY(!window.throughputChart()->hasSpan());
+    }
+
+    // Each scenario plays on the embedded pipeline to its summary card: every step said in the
+    // window, the run verified (nothing missing, nothing twice), or the capacity found.
+    void scenariosPlayToTheirSummaryCard_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("burst") << QStringLiteral("burst") << QStringLiteral("missing 0 · duplicates 0");
+        QTest::newRow("outage") << QStringLiteral("outage") << QStringLiteral("missing 0 · duplicates 0");
+        QTest::newRow("capacity") << QStringLiteral("capacity") << QStringLiteral("sustains");
+    }
+    void scenariosPlayToTheirSummaryCard() {
+        QFETCH(QString, name);
+        QFETCH(QString, expected);
+        ui::MainWindow& window = *m_window;
+        ui::ScenarioPlayer& player = *window.scenarios();
+        QSignalSpy finished(&player, &ui::ScenarioPlayer::finished);
+        QTRY_VERIFY_WITH_TIMEOUT(window.sendButton()->isEnabled(), 30000);
+        QVERIFY(player.play(name));
+        QVERIFY(!player.play(name)); // one at a time
+        QTRY_VERIFY_WITH_TIMEOUT(!player.isPlaying(), 600000);
+        QCOMPARE(finished.size(), 2); // the refusal, then the card
+        QVERIFY2(finished.last().at(1).toBool(), qPrintable(finished.last().at(0).toString()));
+        const QString card = window.livePanel()->card();
+        QVERIFY2(card.contains(u"(done)") && card.contains(expected), qPrintable(card));
+        QVERIFY2(player.said().size() >= 3, qPrintable(player.said().join(u'\n')));
+        QCOMPARE(window.ceilingBox()->value(), 0); // the knobs it turned are back
+        QVERIFY(!window.brokerDownButton()->isChecked());
+        if (const QString shot = qEnvironmentVariable("LOADLEVEL_SCREENSHOT_DIR"); !shot.isEmpty())
+            window.grab().save(QDir(shot).filePath(u"scenario-" + name + u".png"));
+        QVERIFY(!player.play(QStringLiteral("no-such-scenario")));
+        QVERIFY2(finished.last().at(0).toString().contains(u"burst, outage, capacity"),
+                 qPrintable(finished.last().at(0).toString()));
     }
 
     void theWindowFitsALaptopScreen() {
