@@ -107,7 +107,8 @@ LivePanel::LivePanel(QWidget* parent)
         if (!f.isEmpty())
             exportCsv(f);
     });
-    const int window = QSettings().value(QStringLiteral("charts/window"), 60).toInt();
+    // The run framed by default: what a new user sends is drawn wide, not a spike at the edge.
+    const int window = QSettings().value(QStringLiteral("charts/window"), kTheRun).toInt();
     m_window->setCurrentIndex(std::max(0, m_window->findData(window)));
 }
 

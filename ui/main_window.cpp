@@ -560,6 +560,10 @@ void MainWindow::openSettings() {
     applySettings(dialog.settings());
 }
 
+void MainWindow::sendPoison() {
+    toSession([s = m_session] { s->sendPoison(); });
+}
+
 void MainWindow::showAbout() {
     QMessageBox::about(
         this, tr("About Loadlevel"),

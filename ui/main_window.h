@@ -88,6 +88,7 @@ public:
 
 public slots:
     void openSettings();
+    void sendPoison(); // three poison messages into the topic (the poison scenario)
     void showAbout();
     bool exportChartsPng(const QString& file);
     bool exportChartsCsv(const QString& file);

@@ -399,4 +399,9 @@ void RowsBrowser::exportCsv() {
         emit message(tr("Saved %L1 rows to %2").arg(currentView()->model()->rowCount()).arg(file));
 }
 
+void RowsBrowser::showDeadLetters() {
+    m_tabs->setCurrentIndex(m_tabs->count() - 1); // ratings, movie stats, dead letters
+    refresh();
+}
+
 } // namespace loadlevel::ui

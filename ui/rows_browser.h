@@ -44,6 +44,7 @@ public:
 
 public slots:
     void refresh();          // the visible tab, now
+    void showDeadLetters();  // their tab, refreshed
     void setLive(bool live); // follow the database once a second (on while the pipeline runs)
     void onRatings(quint64 request, const QList<loadlevel::store::StoredRating>& rows);
     void onMovieStats(const QList<loadlevel::store::MovieStats>& rows);

@@ -20,6 +20,19 @@ constexpr int kTickMs = 100;
 QString count(qint64 n) {
     return QLocale().toString(n);
 }
+
+// The Live tab, its charts framing the run (the scenarios' runs are short).
+void showTheRun(MainWindow& w) {
+    w.showTab(0);
+    w.livePanel()->windowBox()->setCurrentIndex(w.livePanel()->windowBox()->findData(0));
+}
+
+void startPaced(MainWindow& w, int rate, int seconds) {
+    showTheRun(w);
+    w.rateBox()->setValue(rate);
+    w.durationBox()->setValue(seconds);
+    w.pacedButton()->click();
+}
 } // namespace
 
 ScenarioPlayer::ScenarioPlayer(MainWindow& window)
@@ -33,6 +46,7 @@ const std::vector<std::pair<QString, QString>>& ScenarioPlayer::catalogue() {
     static const std::vector<std::pair<QString, QString>> names{
         {QStringLiteral("burst"), tr("Burst vs a slow database")},
         {QStringLiteral("outage"), tr("Broker outage")},
+        {QStringLiteral("poison"), tr("Poison messages")},
         {QStringLiteral("capacity"), tr("Find the capacity")}};
     return names;
 }
@@ -47,6 +61,8 @@ bool ScenarioPlayer::play(const QString& name) {
         m_steps = burst();
     else if (name == u"outage")
         m_steps = outage();
+    else if (name == u"poison")
+        m_steps = poison();
     else if (name == u"capacity")
         m_steps = capacity();
     else {
@@ -61,6 +77,7 @@ bool ScenarioPlayer::play(const QString& name) {
     m_card.clear();
     m_peakLag = 0;
     m_peakAtMs = m_drainedAtMs = -1;
+    m_deadLettersBefore = m_window.lastSnapshot().totals.deadLetters;
     m_clock.start();
     m_timer.start();
     begin(0);
@@ -129,8 +146,10 @@ QString ScenarioPlayer::card(bool ok, const QString& why) const {
             title = t;
     QStringList facts;
     facts << tr("peak lag %1").arg(count(m_peakLag));
-    if (m_peakAtMs >= 0 && m_drainedAtMs >= 0)
+    if (m_peakLag >= 100 && m_peakAtMs >= 0 && m_drainedAtMs >= 0) // a backlog, not a batch in flight
         facts << tr("drained in %1 s").arg((m_drainedAtMs - m_peakAtMs) / 1000.0, 0, 'f', 1);
+    if (const qint64 dead = m_window.lastSnapshot().totals.deadLetters - m_deadLettersBefore; dead > 0)
+        facts << tr("dead letters %1").arg(count(dead));
     if (m_name == u"capacity") {
         facts << m_window.runsPanel()->capacityChart()->title();
     } else if (const auto reports = load::RunReport::list(m_window.settings().runsDir, 1); !reports.empty()) {
@@ -154,8 +173,7 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::burst() {
     return {
         {tr("The database takes 2,000 rows a second (the sink's ceiling); two sink members."),
          [&w] {
-             w.showTab(0);
-             w.livePanel()->windowBox()->setCurrentIndex(w.livePanel()->windowBox()->findData(0));
+             showTheRun(w);
              w.membersBox()->setValue(2);
              w.ceilingBox()->setValue(2000);
          },
@@ -185,14 +203,7 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::outage() {
     MainWindow& w = m_window;
     const bool embedded = w.faultsBox()->isVisible();
     std::vector<Step> steps{{tr("A steady 500 ratings a second for 25 s through three brokers."),
-                             [&w] {
-                                 w.showTab(0);
-                                 w.livePanel()->windowBox()->setCurrentIndex(
-                                     w.livePanel()->windowBox()->findData(0));
-                                 w.rateBox()->setValue(500);
-                                 w.durationBox()->setValue(25);
-                                 w.pacedButton()->click();
-                             },
+                             [&w] { startPaced(w, 500, 25); },
                              [&w] {
                                  return w.ackedBar()->value() >= 2500;
                              }}};
@@ -224,6 +235,33 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::outage() {
                          return !w.isRunning();
                      }});
     return steps;
+}
+
+std::vector<ScenarioPlayer::Step> ScenarioPlayer::poison() {
+    MainWindow& w = m_window;
+    return {
+        {tr("A steady 300 ratings a second for 15 s."), [&w] { startPaced(w, 300, 15); },
+         [&w] {
+             return w.ackedBar()->value() >= 900;
+         }},
+        {tr("Three poison messages arrive among them: not JSON, a rating of 11 stars, a rating of no movie."),
+         [&w] { w.sendPoison(); },
+         {},
+         2000},
+        {tr("The sink sets each aside as a dead letter, with its reason, and goes on: the good ratings keep "
+            "flowing, none is held up behind the bad ones."),
+         {},
+         [&w] {
+             return !w.isRunning();
+         }},
+        {tr("The Persisted tab's dead letters keep them verbatim, with why they were refused."),
+         [&w] {
+             w.showTab(1);
+             w.browser()->showDeadLetters();
+         },
+         {},
+         1500},
+    };
 }
 
 std::vector<ScenarioPlayer::Step> ScenarioPlayer::capacity() {

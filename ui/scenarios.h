@@ -22,6 +22,8 @@ class MainWindow;
 //              and drains at the database's pace, nothing lost.
 //   outage     Broker outage: a paced run, one embedded broker down for 7 s and up again (in real
 //              mode it says what to do by hand), nothing lost.
+//   poison     Poison messages: three bad events among good ones go to dead letters with their
+//              reasons, and the sink goes on.
 //   capacity   Find the capacity: the Runs tab's capacity search against a 1,700 rows/s ceiling.
 // Thread: the UI thread.
 class ScenarioPlayer final : public QObject {
@@ -58,6 +60,7 @@ private:
     [[nodiscard]] QString card(bool ok, const QString& why) const;
     std::vector<Step> burst();
     std::vector<Step> outage();
+    std::vector<Step> poison();
     std::vector<Step> capacity();
 
     MainWindow& m_window;
@@ -73,6 +76,7 @@ private:
     qint64 m_peakLag = 0;
     qint64 m_peakAtMs = -1;
     qint64 m_drainedAtMs = -1;
+    qint64 m_deadLettersBefore = 0;
 };
 
 } // namespace loadlevel::ui

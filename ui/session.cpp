@@ -171,11 +171,42 @@ void Session::sendSingle(qint64 userId, qint64 movieId, double rating) {
     e.rating = rating;
     e.source = QStringLiteral("/loadlevel/desktop");
     const QString id = e.eventId.toString(QUuid::WithoutBraces);
+    if (!openSingleProducer())
+        return;
+    if (auto r = m_single->produce(event::encode(e), 0, std::chrono::seconds(1)); !r)
+        emit singleSent(r.error().message, false);
+    else
+        emit singleSent(tr("rating %1 sent, waiting for the broker").arg(id), true);
+}
+
+void Session::sendPoison() {
+    if (!m_pipe || !openSingleProducer())
+        return;
+    // What a buggy or hostile producer sends: not JSON, a rating out of range, a rating of no movie.
+    const QByteArray values[] = {QByteArray("not json"),
+                                 QByteArray(R"({"user_id":1,"movie_id":2,"rating":11})"),
+                                 QByteArray(R"({"user_id":1,"rating":3})")};
+    for (const QByteArray& value : values) {
+        event::WireMessage m;
+        m.key = QByteArray("poison");
+        m.value = value;
+        if (auto r = m_single->produce(m, 1, std::chrono::seconds(1)); !r) {
+            noteProblem(r.error().message);
+            return;
+        }
+    }
+    annotate(tr("3 poison messages"));
+}
+
+bool Session::openSingleProducer() {
     if (!m_single) {
         auto p = kafka::Producer::create(
             m_pipe->clientConfig(), m_settings.topic,
             [this](const kafka::Delivery& d) {
-                // On the producer's poller thread; the signal is queued to the window.
+                // On the producer's poller thread; the signal is queued to the window. Token 0 is
+                // the form's rating; the poison messages (1) are the sink's to answer for.
+                if (d.token != 0)
+                    return;
                 if (d.ok)
                     emit singleSent(
                         tr("rating acknowledged: partition %1, offset %2").arg(d.partition).arg(d.offset),
@@ -189,14 +220,11 @@ void Session::sendSingle(qint64 userId, qint64 movieId, double rating) {
         if (!p) {
             noteProblem(p.error().message);
             emit singleSent(p.error().message, false);
-            return;
+            return false;
         }
         m_single = std::move(*p);
     }
-    if (auto r = m_single->produce(event::encode(e), 0, std::chrono::seconds(1)); !r)
-        emit singleSent(r.error().message, false);
-    else
-        emit singleSent(tr("rating %1 sent, waiting for the broker").arg(id), true);
+    return true;
 }
 
 void Session::startRun(qint64 count, double ratePerSec) {

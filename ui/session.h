@@ -44,6 +44,8 @@ public slots:
     void restart(const loadlevel::pipeline::Settings& settings); // stops everything, starts anew
     // One rating with the given values (the single-rating form).
     void sendSingle(qint64 userId, qint64 movieId, double rating);
+    // Three messages the sink must set aside as dead letters: not JSON, a rating of 11, no movie.
+    void sendPoison();
     // A run of `count` generated ratings: as fast as possible (ratePerSec 0) or paced.
     void startRun(qint64 count, double ratePerSec);
     // A run of any profile to either target (the Runs tab). Verified in this pipeline's database
@@ -107,6 +109,7 @@ private:
     // True when a run to `target` ends up in this pipeline's topic, so its group's lag is the backlog.
     [[nodiscard]] bool feedsThisPipeline(const pipeline::RunTarget& target) const;
     void annotate(const QString& label);
+    bool openSingleProducer(); // m_single, made on first use; false (said why) when it cannot be
     void checkRun();
     // Verification done (or impossible): completes, saves and announces the report.
     void finishRun(const std::optional<load::Verification>& verification);

@@ -365,6 +365,7 @@ private slots:
         QTest::addColumn<QString>("expected");
         QTest::newRow("burst") << QStringLiteral("burst") << QStringLiteral("missing 0 · duplicates 0");
         QTest::newRow("outage") << QStringLiteral("outage") << QStringLiteral("missing 0 · duplicates 0");
+        QTest::newRow("poison") << QStringLiteral("poison") << QStringLiteral("dead letters 3 · ");
         QTest::newRow("capacity") << QStringLiteral("capacity") << QStringLiteral("sustains");
     }
     void scenariosPlayToTheirSummaryCard() {
@@ -387,7 +388,7 @@ private slots:
         if (const QString shot = qEnvironmentVariable("LOADLEVEL_SCREENSHOT_DIR"); !shot.isEmpty())
             window.grab().save(QDir(shot).filePath(u"scenario-" + name + u".png"));
         QVERIFY(!player.play(QStringLiteral("no-such-scenario")));
-        QVERIFY2(finished.last().at(0).toString().contains(u"burst, outage, capacity"),
+        QVERIFY2(finished.last().at(0).toString().contains(u"burst, outage, poison, capacity"),
                  qPrintable(finished.last().at(0).toString()));
     }
 
