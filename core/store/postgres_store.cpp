@@ -71,6 +71,15 @@ const std::vector<QtSqlStore::Migration>& PostgresStore::migrations() const {
              "CREATE INDEX ratings_row ON ratings (row_id)",
              "CREATE INDEX ratings_persisted ON ratings (persisted_at)",
          }},
+        // Dead letters are one cluster's log positions too: a re-created cluster or topic starts its
+        // offsets again at 0, and its dead letters at the same coordinates were dropped as duplicates.
+        {4,
+         {
+             "ALTER TABLE dead_letters ADD COLUMN cluster_id text NOT NULL DEFAULT ''",
+             "ALTER TABLE dead_letters DROP CONSTRAINT "
+             "dead_letters_kafka_topic_kafka_partition_kafka_offset_key",
+             "ALTER TABLE dead_letters ADD UNIQUE (cluster_id, kafka_topic, kafka_partition, kafka_offset)",
+         }},
     };
     return steps;
 }
@@ -134,9 +143,9 @@ WITH input AS (
 SELECT p FROM input WHERE p NOT IN (SELECT kafka_partition FROM written) ORDER BY p)";
 
 constexpr const char* kInsertDeadLetter = R"(
-INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
-VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
-ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
+INSERT INTO dead_letters (cluster_id, kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+ON CONFLICT (cluster_id, kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
 
 // A PostgreSQL array literal ("{a,b}") built from already-safe tokens (numbers, UUIDs).
 template <typename Range, typename Fn> QString arrayLiteral(const Range& items, Fn token) {
@@ -362,6 +371,7 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
         QSqlQuery q(*d);
         q.prepare(QString::fromUtf8(kInsertDeadLetter));
         for (const auto& dl : batch.deadLetters) {
+            q.addBindValue(batch.clusterId);
             q.addBindValue(dl.topic);
             q.addBindValue(dl.partition);
             q.addBindValue(dl.offset);

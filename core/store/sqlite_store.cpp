@@ -81,6 +81,29 @@ const std::vector<QtSqlStore::Migration>& SqliteStore::migrations() const {
          {
              "CREATE INDEX ratings_persisted ON ratings (persisted_at)",
          }},
+        // Dead letters are one cluster's log positions too (see kafka_offsets): rebuilt with the
+        // cluster id in their key, as a re-created cluster's dead letters were dropped as duplicates.
+        {4,
+         {
+             R"(CREATE TABLE dead_letters_v2 (
+                  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                  cluster_id      TEXT NOT NULL DEFAULT '',
+                  kafka_topic     TEXT NOT NULL,
+                  kafka_partition INTEGER NOT NULL,
+                  kafka_offset    INTEGER NOT NULL,
+                  msg_key         BLOB,
+                  msg_value       BLOB,
+                  headers         TEXT NOT NULL,
+                  reason          TEXT NOT NULL,
+                  received_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                  UNIQUE (cluster_id, kafka_topic, kafka_partition, kafka_offset)))",
+             "INSERT INTO dead_letters_v2 (id, kafka_topic, kafka_partition, kafka_offset, msg_key, "
+             "msg_value, "
+             "headers, reason, received_at) SELECT id, kafka_topic, kafka_partition, kafka_offset, msg_key, "
+             "msg_value, headers, reason, received_at FROM dead_letters",
+             "DROP TABLE dead_letters",
+             "ALTER TABLE dead_letters_v2 RENAME TO dead_letters",
+         }},
     };
     return steps;
 }
@@ -114,9 +137,9 @@ VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (cluster_id, group_id, topic, kafka_partition) DO UPDATE
    SET next_offset = excluded.next_offset, updated_at = excluded.updated_at)";
 constexpr const char* kInsertDeadLetter = R"(
-INSERT INTO dead_letters (kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
+INSERT INTO dead_letters (cluster_id, kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (cluster_id, kafka_topic, kafka_partition, kafka_offset) DO NOTHING)";
 
 QString nowText() {
     return QString::fromLatin1(event::formatTimestamp(QDateTime::currentMSecsSinceEpoch()));
@@ -294,6 +317,7 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
             QJsonObject headers;
             for (const auto& h : dl.headers)
                 headers.insert(QString::fromUtf8(h.name), QString::fromUtf8(h.value));
+            q.addBindValue(batch.clusterId);
             q.addBindValue(dl.topic);
             q.addBindValue(dl.partition);
             q.addBindValue(dl.offset);
