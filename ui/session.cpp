@@ -274,19 +274,10 @@ void Session::startPlan(const load::RunPlan& requested, const pipeline::RunTarge
         } else {
             report = fail(opened.error());
         }
-        metrics::Recorder* pipelineRecorder = &m_pipe->recorder();
         if (sink)
             report = load::runPlan(
-                *sink, plan,
-                [this, pipelineRecorder](const load::RunProgress& p) {
-                    // While sending, the pipeline's persisted counter stands in for the run's rows;
-                    // the exact count comes from the database once the run is sent.
-                    const qint64 persisted =
-                        std::min(p.acked, pipelineRecorder->persisted.load() - m_runPersistedBase.load());
-                    emit runProgress(p.sent, p.acked, persisted, p.requested, p.elapsedSec);
-                    emit runDetail(p.late, p.failed, p.lastSecondRate, p.lastSecondP99Ms);
-                },
-                &m_cancel, recorder);
+                *sink, plan, [this](const load::RunProgress& p) { announceProgress(p); }, &m_cancel,
+                recorder);
         sink.reset();
         // Back on the session thread: verify until every acknowledged rating is persisted.
         QMetaObject::invokeMethod(
@@ -384,15 +375,8 @@ void Session::startCapacity(const load::RunPlan& requested, const pipeline::RunT
                 m_runPersistedBase = m_pipe->recorder().persisted.load();
                 auto report = load::runPlan(
                     *opened->target, p,
-                    [this](const load::RunProgress& progress) {
-                        const qint64 persisted = std::min(
-                            progress.acked, m_pipe->recorder().persisted.load() - m_runPersistedBase.load());
-                        emit runProgress(progress.sent, progress.acked, persisted, progress.requested,
-                                         progress.elapsedSec);
-                        emit runDetail(progress.late, progress.failed, progress.lastSecondRate,
-                                       progress.lastSecondP99Ms);
-                    },
-                    &m_cancel, recorder);
+                    [this](const load::RunProgress& progress) { announceProgress(progress); }, &m_cancel,
+                    recorder);
                 if (report) {
                     if (auto saved = report->save(runsDir); saved)
                         emit runSaved(report->manifest.runId, *saved);
@@ -425,6 +409,15 @@ void Session::startCapacity(const load::RunPlan& requested, const pipeline::RunT
             },
             Qt::QueuedConnection);
     });
+}
+
+void Session::announceProgress(const load::RunProgress& p) {
+    // While sending, the pipeline's persisted counter stands in for the run's rows; the exact count
+    // comes from the database once the run is sent.
+    const qint64 persisted =
+        std::min(p.acked, m_pipe->recorder().persisted.load() - m_runPersistedBase.load());
+    emit runProgress(p.sent, p.acked, persisted, p.requested, p.elapsedSec);
+    emit runDetail(p.late, p.failed, p.lastSecondRate, p.lastSecondP99Ms);
 }
 
 void Session::listRuns() {

@@ -109,6 +109,8 @@ private:
     // True when a run to `target` ends up in this pipeline's topic, so its group's lag is the backlog.
     [[nodiscard]] bool feedsThisPipeline(const pipeline::RunTarget& target) const;
     void annotate(const QString& label);
+    // A run's progress (on the run's thread) as runProgress and runDetail.
+    void announceProgress(const load::RunProgress& p);
     bool openSingleProducer(); // m_single, made on first use; false (said why) when it cannot be
     void checkRun();
     // Verification done (or impossible): completes, saves and announces the report.
