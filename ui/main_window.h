@@ -10,26 +10,21 @@
 #include "ui/secrets.h"
 #include "ui/session.h"
 
-#include <QLabel>
 #include <QMainWindow>
-#include <QProgressBar>
-#include <QPushButton>
-#include <QSpinBox>
 #include <QThread>
-#include <deque>
 #include <memory>
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QGroupBox;
-class QLineEdit;
+class QLabel;
 class QSettings;
 class QTabWidget;
 
 namespace loadlevel::ui {
+class FaultsPanel;
+class FirePanel;
+class HttpPanel;
 class RunsPanel;
 class ScenarioPlayer;
+class SinkPanel;
 } // namespace loadlevel::ui
 
 namespace loadlevel::ui {
@@ -47,40 +42,21 @@ public:
     explicit MainWindow(pipeline::Settings settings, QString profile = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // For tests and automation.
-    [[nodiscard]] RatingsModel* ratingsModel() const { return m_browser->ratings(); }
+    // For tests and automation: the panels (each owns its controls) and the window's state.
+    [[nodiscard]] FirePanel* firePanel() const { return m_fire; }
+    [[nodiscard]] SinkPanel* sinkPanel() const { return m_sink; }
+    [[nodiscard]] FaultsPanel* faultsPanel() const { return m_faults; }
+    [[nodiscard]] HttpPanel* httpPanel() const { return m_http; }
+    [[nodiscard]] LivePanel* livePanel() const { return m_livePanel; }
     [[nodiscard]] RowsBrowser* browser() const { return m_browser; }
     [[nodiscard]] RunsPanel* runsPanel() const { return m_runs; }
-    [[nodiscard]] QPushButton* sendButton() const { return m_send; }
-    [[nodiscard]] QPushButton* cancelButton() const { return m_cancel; }
-    [[nodiscard]] QPushButton* pacedButton() const { return m_paced; }
-    [[nodiscard]] QPushButton* singleButton() const { return m_single; }
-    [[nodiscard]] QSpinBox* countBox() const { return m_count; }
-    [[nodiscard]] QSpinBox* rateBox() const { return m_rate; }
-    [[nodiscard]] QSpinBox* durationBox() const { return m_duration; }
-    [[nodiscard]] QSpinBox* membersBox() const { return m_members; }
-    [[nodiscard]] QCheckBox* pauseBox() const { return m_pause; }
-    [[nodiscard]] QSpinBox* ceilingBox() const { return m_ceiling; }
-    void showTab(int index); // 0: Live, 1: Persisted, 2: Runs
-    [[nodiscard]] QGroupBox* faultsBox() const { return m_faults; }
-    [[nodiscard]] QPushButton* brokerDownButton() const { return m_brokerDown; }
     [[nodiscard]] ScenarioPlayer* scenarios() const { return m_scenarios; }
-    [[nodiscard]] QCheckBox* httpBox() const { return m_http; }
-    [[nodiscard]] QLineEdit* httpListenField() const { return m_httpListen; }
-    [[nodiscard]] QString httpUrl() const { return m_httpUrl; }
-    [[nodiscard]] QProgressBar* ackedBar() const { return m_acked; }
-    [[nodiscard]] QProgressBar* persistedBar() const { return m_persisted; }
+    void showTab(int index); // 0: Live, 1: Persisted, 2: Runs
     [[nodiscard]] bool isReady() const { return m_ready; }
     [[nodiscard]] bool isRunning() const { return m_running; }
     [[nodiscard]] QString lastRunSummary() const { return m_lastSummary; }
-    [[nodiscard]] QString lastSingleResult() const { return m_singleResult->text(); }
     [[nodiscard]] Health health() const { return m_health; }
     [[nodiscard]] QString headerText() const;
-    [[nodiscard]] LivePanel* livePanel() const { return m_livePanel; }
-    [[nodiscard]] LiveChart* throughputChart() const { return m_livePanel->throughputChart(); }
-    [[nodiscard]] LiveChart* lagChart() const { return m_livePanel->lagChart(); }
-    [[nodiscard]] QString drainText() const;
-    [[nodiscard]] LiveChart* latencyChart() const { return m_livePanel->latencyChart(); }
     [[nodiscard]] const metrics::Snapshot& lastSnapshot() const { return m_lastSnapshot; }
     [[nodiscard]] const pipeline::Settings& settings() const { return m_settings; }
     // Applies new settings: restarts the pipeline with them (what the settings dialog does).
@@ -99,8 +75,12 @@ protected:
 
 private:
     void buildUi();
-    void buildMenus();
+    QWidget* buildHeader();
+    QWidget* buildControls();  // the left column: the panels that fire ratings and steer the pipeline
     QWidget* buildScenarios(); // the left column's Scenarios box
+    void buildMenus();
+    void connectSession();
+    void connectControls();
     void startSession();
     void setRunning(bool running);
     void applyChartTheme();
@@ -108,7 +88,6 @@ private:
     void onHealth(Health state, const QString& detail, const QString& lastError);
     void onProblem(const QString& message);
     void onRunStarted(qint64 total, const QString& description);
-    void onRunProgress(qint64 sent, qint64 acked, qint64 persisted, qint64 total, double elapsedSec);
     void onRunFinished(const QString& summary, bool ok);
     void onSnapshot(const metrics::Snapshot& s);
     template <typename F> void toSession(F&& f) {
@@ -125,31 +104,10 @@ private:
     QLabel* m_healthDot = nullptr;
     QLabel* m_header = nullptr;
     QLabel* m_lastError = nullptr;
-    QSpinBox* m_user = nullptr;
-    QSpinBox* m_movie = nullptr;
-    QDoubleSpinBox* m_stars = nullptr;
-    QPushButton* m_single = nullptr;
-    LiveText* m_singleResult = nullptr;
-    QSpinBox* m_count = nullptr;
-    QPushButton* m_send = nullptr;
-    QSpinBox* m_rate = nullptr;
-    QSpinBox* m_duration = nullptr;
-    QPushButton* m_paced = nullptr;
-    QPushButton* m_cancel = nullptr;
-    QProgressBar* m_acked = nullptr;
-    QProgressBar* m_persisted = nullptr;
-    LiveText* m_runLabel = nullptr;
-    QSpinBox* m_members = nullptr;
-    QSpinBox* m_ceiling = nullptr;
-    QCheckBox* m_pause = nullptr;
-    QGroupBox* m_faults = nullptr;
-    QCheckBox* m_http = nullptr;
-    QLineEdit* m_httpListen = nullptr;
-    QLabel* m_httpLabel = nullptr;
-    QString m_httpUrl;
-    QComboBox* m_broker = nullptr;
-    QPushButton* m_brokerDown = nullptr;
-    QSpinBox* m_delay = nullptr;
+    FirePanel* m_fire = nullptr;
+    SinkPanel* m_sink = nullptr;
+    FaultsPanel* m_faults = nullptr;
+    HttpPanel* m_http = nullptr;
     RunsPanel* m_runs = nullptr;
     LivePanel* m_livePanel = nullptr;
     ScenarioPlayer* m_scenarios = nullptr;

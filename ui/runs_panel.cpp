@@ -124,12 +124,67 @@ QVariant RunsModel::cell(const load::RunReport& r, int column, int role) const {
 
 RunsPanel::RunsPanel(QWidget* parent)
     : QWidget(parent) {
-    // The editor.
+    auto* split = new QSplitter;
+    split->addWidget(buildEditor());
+    split->addWidget(buildHistory());
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({420, 900});
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+    connectEditor();
+    updateForm();
+}
+
+QWidget* RunsPanel::buildEditor() {
     auto* editor = new QGroupBox(tr("New run"));
     auto* editorLayout = new QVBoxLayout(editor);
     m_form = new QFormLayout;
     editorLayout->addLayout(m_form);
     editorLayout->addStretch(1); // the form keeps to the top; the pages are as tall as the largest
+    buildProfiles();
+    buildTarget();
+    m_lateAfter = new QSpinBox;
+    m_lateAfter->setRange(1, 60000);
+    m_lateAfter->setValue(10);
+    m_lateAfter->setSuffix(tr(" ms"));
+    m_lateAfter->setToolTip(tr("An event sent this long after its due time counts as late"));
+    m_seed = new QSpinBox;
+    m_seed->setRange(0, 2'000'000'000);
+    m_seed->setSpecialValueText(tr("random"));
+    m_seed->setToolTip(tr("The generator's seed: the same seed sends the same users, movies and ratings"));
+    m_form->addRow(tr("Late after"), m_lateAfter);
+    m_form->addRow(tr("Seed"), m_seed);
+    m_thresholds = new QLineEdit;
+    m_thresholds->setPlaceholderText(tr("e.g. p99(persist) < 250ms; missing == 0"));
+    m_thresholds->setToolTip(tr("Pass/fail conditions on the run's figures, separated by ';':\n") +
+                             load::thresholdMetrics().join(u'\n'));
+    m_form->addRow(tr("Thresholds"), m_thresholds);
+    m_summary = new QLabel;
+    m_summary->setWordWrap(true);
+    m_form->addRow(m_summary);
+    m_start = new QPushButton(tr("Start run"));
+    m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_start->setToolTip(tr("Start the run (Ctrl+R)"));
+    m_stop = new QPushButton(tr("Stop"));
+    m_stop->setToolTip(tr("First stop ends the sending (what was sent is still verified); a second "
+                          "stop ends the waiting"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_stop);
+    m_form->addRow(buttons);
+    m_progress = new QProgressBar;
+    m_progress->setFormat(tr("%v of %m sent"));
+    m_progress->setRange(0, 1);
+    m_line = new LiveText(2);
+    m_form->addRow(m_progress);
+    m_form->addRow(m_line);
+
+    return editor;
+}
+
+// The profile's combo and one page of parameters per profile, in the combo's order.
+void RunsPanel::buildProfiles() {
     m_profile = new QComboBox;
     m_profile->addItem(tr("Single rating"), int(Kind::Single));
     m_profile->addItem(tr("Burst (as fast as possible)"), int(Kind::Burst));
@@ -174,7 +229,6 @@ RunsPanel::RunsPanel(QWidget* parent)
     m_capTolerance->setValue(static_cast<int>(capacity.tolerance * 100));
     m_capTolerance->setSuffix(tr(" %"));
     m_capTolerance->setToolTip(tr("The search ends when the bracket is this narrow"));
-    // One page of parameters per profile, in the combo's order.
     m_params = new QStackedWidget;
     auto page = [this](std::initializer_list<std::pair<QString, QWidget*>> rows) {
         auto* w = new QWidget;
@@ -201,7 +255,9 @@ RunsPanel::RunsPanel(QWidget* parent)
           {tr("Tolerance"), m_capTolerance}});
     m_form->addRow(tr("Profile"), m_profile);
     m_form->addRow(m_params);
+}
 
+void RunsPanel::buildTarget() {
     m_target = new QComboBox;
     m_target->addItem(tr("This pipeline's Kafka topic"));
     m_target->addItem(tr("HTTP endpoint"));
@@ -229,43 +285,9 @@ RunsPanel::RunsPanel(QWidget* parent)
     hf->addRow(QString(), m_runTags);
     hf->addRow(tr("Body"), m_template);
     m_form->addRow(m_httpOptions);
-    m_lateAfter = new QSpinBox;
-    m_lateAfter->setRange(1, 60000);
-    m_lateAfter->setValue(10);
-    m_lateAfter->setSuffix(tr(" ms"));
-    m_lateAfter->setToolTip(tr("An event sent this long after its due time counts as late"));
-    m_seed = new QSpinBox;
-    m_seed->setRange(0, 2'000'000'000);
-    m_seed->setSpecialValueText(tr("random"));
-    m_seed->setToolTip(tr("The generator's seed: the same seed sends the same users, movies and ratings"));
-    m_form->addRow(tr("Late after"), m_lateAfter);
-    m_form->addRow(tr("Seed"), m_seed);
-    m_thresholds = new QLineEdit;
-    m_thresholds->setPlaceholderText(tr("e.g. p99(persist) < 250ms; missing == 0"));
-    m_thresholds->setToolTip(tr("Pass/fail conditions on the run's figures, separated by ';':\n") +
-                             load::thresholdMetrics().join(u'\n'));
-    m_form->addRow(tr("Thresholds"), m_thresholds);
-    m_summary = new QLabel;
-    m_summary->setWordWrap(true);
-    m_form->addRow(m_summary);
-    m_start = new QPushButton(tr("Start run"));
-    m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_start->setToolTip(tr("Start the run (Ctrl+R)"));
-    m_stop = new QPushButton(tr("Stop"));
-    m_stop->setToolTip(tr("First stop ends the sending (what was sent is still verified); a second "
-                          "stop ends the waiting"));
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(m_start);
-    buttons->addWidget(m_stop);
-    m_form->addRow(buttons);
-    m_progress = new QProgressBar;
-    m_progress->setFormat(tr("%v of %m sent"));
-    m_progress->setRange(0, 1);
-    m_line = new LiveText(2);
-    m_form->addRow(m_progress);
-    m_form->addRow(m_line);
+}
 
-    // The history.
+QWidget* RunsPanel::buildHistory() {
     auto* history = new QGroupBox(tr("History"));
     auto* hl = new QVBoxLayout(history);
     m_model = new RunsModel(this);
@@ -298,15 +320,11 @@ RunsPanel::RunsPanel(QWidget* parent)
     actions->addWidget(m_export);
     hl->addLayout(actions);
 
-    auto* split = new QSplitter;
-    split->addWidget(editor);
-    split->addWidget(history);
-    split->setStretchFactor(0, 0);
-    split->setStretchFactor(1, 1);
-    split->setSizes({420, 900});
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(split);
+    connect(refresh, &QPushButton::clicked, this, &RunsPanel::refreshRequested);
+    return history;
+}
 
+void RunsPanel::connectEditor() {
     for (QWidget* w : std::initializer_list<QWidget*>{
              m_count, m_rate, m_from, m_to, m_constantDuration, m_rampDuration, m_spikeDuration, m_spikeBase,
              m_peakRate, m_peakAt, m_peakFor, m_concurrency, m_lateAfter, m_seed, m_capStart, m_capHold,
@@ -335,7 +353,6 @@ RunsPanel::RunsPanel(QWidget* parent)
         emit capacityRequested(plan(), target(), capacityOptions());
     });
     connect(m_stop, &QPushButton::clicked, this, &RunsPanel::stopRequested);
-    connect(refresh, &QPushButton::clicked, this, &RunsPanel::refreshRequested);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &RunsPanel::updateButtons);
     connect(m_show, &QPushButton::clicked, this, [this] { showText(tr("Run report"), details()); });
@@ -350,7 +367,6 @@ RunsPanel::RunsPanel(QWidget* parent)
         if (!file.isEmpty())
             exportSelected(file);
     });
-    updateForm();
 }
 
 QDoubleSpinBox* RunsPanel::durationBox() const {

@@ -119,6 +119,11 @@ signals:
     void refreshRequested();
 
 private:
+    QWidget* buildEditor();
+    void buildProfiles();
+    void buildTarget();
+    QWidget* buildHistory();
+    void connectEditor();
     [[nodiscard]] load::Profile profile() const;
     void updateForm();
     void updateButtons();

@@ -2,15 +2,22 @@
 
 #include "load/report.h"
 #include "ui/capacity_chart.h"
+#include "ui/faults_panel.h"
+#include "ui/fire_panel.h"
+#include "ui/http_panel.h"
 #include "ui/main_window.h"
 #include "ui/runs_panel.h"
+#include "ui/sink_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
 #include <QLocale>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <memory>
 
 namespace loadlevel::ui {
 
@@ -29,9 +36,9 @@ void showTheRun(MainWindow& w) {
 
 void startPaced(MainWindow& w, int rate, int seconds) {
     showTheRun(w);
-    w.rateBox()->setValue(rate);
-    w.durationBox()->setValue(seconds);
-    w.pacedButton()->click();
+    w.firePanel()->rateBox()->setValue(rate);
+    w.firePanel()->durationBox()->setValue(seconds);
+    w.firePanel()->pacedButton()->click();
 }
 } // namespace
 
@@ -47,6 +54,7 @@ const std::vector<std::pair<QString, QString>>& ScenarioPlayer::catalogue() {
         {QStringLiteral("burst"), tr("Burst vs a slow database")},
         {QStringLiteral("outage"), tr("Broker outage")},
         {QStringLiteral("poison"), tr("Poison messages")},
+        {QStringLiteral("scale"), tr("Scale the consumers")},
         {QStringLiteral("capacity"), tr("Find the capacity")}};
     return names;
 }
@@ -63,6 +71,8 @@ bool ScenarioPlayer::play(const QString& name) {
         m_steps = outage();
     else if (name == u"poison")
         m_steps = poison();
+    else if (name == u"scale")
+        m_steps = scale();
     else if (name == u"capacity")
         m_steps = capacity();
     else {
@@ -75,6 +85,7 @@ bool ScenarioPlayer::play(const QString& name) {
     m_name = name;
     m_said.clear();
     m_card.clear();
+    m_facts.clear();
     m_peakLag = 0;
     m_peakAtMs = m_drainedAtMs = -1;
     m_deadLettersBefore = m_window.lastSnapshot().totals.deadLetters;
@@ -127,7 +138,8 @@ void ScenarioPlayer::watchLag() {
         m_peakLag = total;
         m_peakAtMs = m_clock.elapsed();
         m_drainedAtMs = -1;
-    } else if (total == 0 && m_peakLag > 0 && m_drainedAtMs < 0) {
+    } else if (total <= std::max<qint64>(10, m_peakLag / 100) && m_peakLag > 0 && m_drainedAtMs < 0) {
+        // Drained: back to what a steady flow keeps in flight (a few messages, not exactly 0).
         m_drainedAtMs = m_clock.elapsed();
     }
 }
@@ -150,12 +162,13 @@ QString ScenarioPlayer::card(bool ok, const QString& why) const {
         facts << tr("drained in %1 s").arg((m_drainedAtMs - m_peakAtMs) / 1000.0, 0, 'f', 1);
     if (const qint64 dead = m_window.lastSnapshot().totals.deadLetters - m_deadLettersBefore; dead > 0)
         facts << tr("dead letters %1").arg(count(dead));
+    facts << m_facts;
     if (m_name == u"capacity") {
         facts << m_window.runsPanel()->capacityChart()->title();
     } else if (const auto reports = load::RunReport::list(m_window.settings().runsDir, 1); !reports.empty()) {
         const load::RunReport& r = reports.front();
         if (r.persist)
-            facts << tr("send→row p50 %1 ms, p99 %2 ms")
+            facts << tr("send→row p50 %L1 ms, p99 %L2 ms")
                          .arg(r.persist->p50, 0, 'f', 0)
                          .arg(r.persist->p99, 0, 'f', 0);
         if (r.verification)
@@ -174,18 +187,18 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::burst() {
         {tr("The database takes 2,000 rows a second (the sink's ceiling); two sink members."),
          [&w] {
              showTheRun(w);
-             w.membersBox()->setValue(2);
-             w.ceilingBox()->setValue(2000);
+             w.sinkPanel()->membersBox()->setValue(2);
+             w.sinkPanel()->ceilingBox()->setValue(2000);
          },
          {},
          1500},
         {tr("20,000 ratings arrive at once: Kafka acknowledges each as soon as it is stored."),
          [&w] {
-             w.countBox()->setValue(20000);
-             w.sendButton()->click();
+             w.firePanel()->countBox()->setValue(20000);
+             w.firePanel()->sendButton()->click();
          },
          [&w] {
-             return w.ackedBar()->value() >= 20000;
+             return w.firePanel()->ackedBar()->value() >= 20000;
          }},
         {tr("The queue holds the burst as lag; the sink drains it at the database's pace, 2,000 a second."),
          {},
@@ -193,7 +206,7 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::burst() {
              return !w.isRunning();
          }},
         {tr("Every acknowledged rating is a row, once: the database never took more than it could."),
-         [&w] { w.ceilingBox()->setValue(0); },
+         [&w] { w.sinkPanel()->ceilingBox()->setValue(0); },
          {},
          1000},
     };
@@ -201,26 +214,26 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::burst() {
 
 std::vector<ScenarioPlayer::Step> ScenarioPlayer::outage() {
     MainWindow& w = m_window;
-    const bool embedded = w.faultsBox()->isVisible();
+    const bool embedded = w.faultsPanel()->isVisible();
     std::vector<Step> steps{{tr("A steady 500 ratings a second for 25 s through three brokers."),
                              [&w] { startPaced(w, 500, 25); },
                              [&w] {
-                                 return w.ackedBar()->value() >= 2500;
+                                 return w.firePanel()->ackedBar()->value() >= 2500;
                              }}};
     if (embedded) {
         steps.push_back(
             {tr("Broker 1 goes down: ratings for the partitions it leads wait in the producer and are "
                 "retried; the sink cannot read them. Nothing acknowledged is lost."),
              [&w] {
-                 if (!w.brokerDownButton()->isChecked())
-                     w.brokerDownButton()->click();
+                 if (!w.faultsPanel()->brokerDownButton()->isChecked())
+                     w.faultsPanel()->brokerDownButton()->click();
              },
              {},
              7000});
         steps.push_back({tr("Broker 1 is back: the cluster heals, the backlog drains."),
                          [&w] {
-                             if (w.brokerDownButton()->isChecked())
-                                 w.brokerDownButton()->click();
+                             if (w.faultsPanel()->brokerDownButton()->isChecked())
+                                 w.faultsPanel()->brokerDownButton()->click();
                          },
                          {},
                          500});
@@ -242,7 +255,7 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::poison() {
     return {
         {tr("A steady 300 ratings a second for 15 s."), [&w] { startPaced(w, 300, 15); },
          [&w] {
-             return w.ackedBar()->value() >= 900;
+             return w.firePanel()->ackedBar()->value() >= 900;
          }},
         {tr("Three poison messages arrive among them: not JSON, a rating of 11 stars, a rating of no movie."),
          [&w] { w.sendPoison(); },
@@ -264,12 +277,96 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::poison() {
     };
 }
 
+std::vector<ScenarioPlayer::Step> ScenarioPlayer::scale() {
+    MainWindow& w = m_window;
+    SinkPanel* sink = w.sinkPanel();
+    // Ratings are keyed by movie and a few movies are popular, so partitions are not equal: the
+    // busiest of three members gets nearly half the ratings, which must stay under its ceiling.
+    constexpr int kRate = 1000;
+    constexpr int kEach = 700;
+    // When the members were added (ms into the scenario, lag then) and when the backlog was
+    // gone again (under a second of arrivals) while ratings still arrived.
+    struct Marks {
+        qint64 runAtMs = -1, scaledAtMs = -1, scaledLag = 0, clearAtMs = -1;
+    };
+    auto marks = std::make_shared<Marks>();
+    const auto lagNow = [&w] {
+        const auto& lag = w.lastSnapshot().lag;
+        return lag.isEmpty() || !lag.front().error.isEmpty() ? qint64(-1) : lag.front().totalLag;
+    };
+    return {
+        {tr("Each sink member's database connection takes %L1 rows a second (a per-member ceiling); one "
+            "member.")
+             .arg(kEach),
+         [&w, sink] {
+             showTheRun(w);
+             sink->membersBox()->setValue(1);
+             sink->perMemberBox()->setChecked(true);
+             sink->ceilingBox()->setValue(kEach);
+         },
+         {},
+         1500},
+        {tr("A steady %L1 ratings a second for 40 s: one member writes %L2 of them, and the lag grows by "
+            "%L3 a second.")
+             .arg(kRate)
+             .arg(kEach)
+             .arg(kRate - kEach),
+         [this, &w, marks] {
+             startPaced(w, kRate, 40);
+             marks->runAtMs = m_clock.elapsed();
+         },
+         [&w] {
+             return w.firePanel()->ackedBar()->value() >= kRate * 12;
+         }},
+        {tr("Two more members join: the group shares the partitions out again, then three connections write "
+            "%L1 a second and the backlog drains while ratings still arrive.")
+             .arg(3 * kEach),
+         [this, sink, marks, lagNow] {
+             marks->scaledAtMs = m_clock.elapsed();
+             marks->scaledLag = std::max<qint64>(0, lagNow());
+             sink->membersBox()->setValue(3);
+         },
+         [this, &w, marks, lagNow] {
+             const qint64 lag = lagNow();
+             const bool settled = m_clock.elapsed() > marks->scaledAtMs + 3000; // past the rebalance
+             if (settled && lag >= 0 && lag < kRate && m_peakLag >= 2 * kRate)
+                 marks->clearAtMs = m_clock.elapsed();
+             return marks->clearAtMs >= 0 || !w.isRunning();
+         }},
+        {tr("The run ends and is verified: more members, more rows a second, nothing lost, nothing twice."),
+         [this, marks] {
+             if (marks->clearAtMs < 0) {
+                 end(false, tr("the backlog did not drain while the run went on"));
+                 return;
+             }
+             if (m_drainedAtMs < 0) // under a second of arrivals is drained while they go on
+                 m_drainedAtMs = marks->clearAtMs;
+             const double grewSec = (marks->scaledAtMs - marks->runAtMs) / 1000.0;
+             const double fellSec = (marks->clearAtMs - m_peakAtMs) / 1000.0;
+             m_facts << tr("1 member: lag grew %L1/s · 3 members: it fell %L2/s")
+                            .arg(grewSec > 0 ? marks->scaledLag / grewSec : 0.0, 0, 'f', 0)
+                            .arg(fellSec > 0 ? m_peakLag / fellSec : 0.0, 0, 'f', 0);
+         },
+         [&w] {
+             return !w.isRunning();
+         }},
+        {{},
+         [sink] {
+             sink->ceilingBox()->setValue(0);
+             sink->perMemberBox()->setChecked(false);
+             sink->membersBox()->setValue(2);
+         },
+         {},
+         500},
+    };
+}
+
 std::vector<ScenarioPlayer::Step> ScenarioPlayer::capacity() {
     MainWindow& w = m_window;
     return {
         {tr("The database takes 1,700 rows a second; what rate does the whole pipeline sustain?"),
          [&w] {
-             w.ceilingBox()->setValue(1700);
+             w.sinkPanel()->ceilingBox()->setValue(1700);
              RunsPanel* runs = w.runsPanel();
              w.showTab(2);
              runs->profileBox()->setCurrentIndex(runs->profileBox()->findText(tr("Capacity search")));
@@ -284,7 +381,7 @@ std::vector<ScenarioPlayer::Step> ScenarioPlayer::capacity() {
         {tr("Constant runs of 5 s, doubling the rate until the backlog grows, then halving the bracket."),
          [&w] { w.runsPanel()->startButton()->click(); }, [&w] { return !w.isRunning(); }, 1000, 600000},
         {tr("The rate found is the database's, not the producer's: the queue levels the rest."),
-         [&w] { w.ceilingBox()->setValue(0); },
+         [&w] { w.sinkPanel()->ceilingBox()->setValue(0); },
          {},
          1000},
     };

@@ -24,6 +24,8 @@ class MainWindow;
 //              mode it says what to do by hand), nothing lost.
 //   poison     Poison messages: three bad events among good ones go to dead letters with their
 //              reasons, and the sink goes on.
+//   scale      Scale the consumers: each member's connection takes 700 rows/s, ratings arrive at
+//              1,000/s; one member falls behind, three drain the backlog while the run goes on.
 //   capacity   Find the capacity: the Runs tab's capacity search against a 1,700 rows/s ceiling.
 // Thread: the UI thread.
 class ScenarioPlayer final : public QObject {
@@ -61,6 +63,7 @@ private:
     std::vector<Step> burst();
     std::vector<Step> outage();
     std::vector<Step> poison();
+    std::vector<Step> scale();
     std::vector<Step> capacity();
 
     MainWindow& m_window;
@@ -72,11 +75,13 @@ private:
     QString m_name;
     QString m_card;
     QStringList m_said;
-    // Lag over the scenario: its peak, and when it was back to 0 after the peak.
+    // Lag over the scenario: its peak, and when it was drained after the peak (back to a hundredth
+    // of the peak or 10 messages: what a steady flow keeps in flight).
     qint64 m_peakLag = 0;
     qint64 m_peakAtMs = -1;
     qint64 m_drainedAtMs = -1;
     qint64 m_deadLettersBefore = 0;
+    QStringList m_facts; // a scenario's own facts for its card
 };
 
 } // namespace loadlevel::ui

@@ -534,11 +534,18 @@ void Session::setSinkPaused(bool paused) {
     annotate(paused ? tr("sink paused") : tr("sink resumed"));
 }
 
-void Session::setMaxRowsPerSecond(double rowsPerSec) {
+void Session::setMaxRowsPerSecond(double rowsPerSec, bool perMember) {
     if (!m_pipe || !m_pipe->sink())
         return;
-    m_pipe->sink()->setMaxRowsPerSecond(rowsPerSec);
-    annotate(rowsPerSec > 0 ? tr("ceiling %L1 rows/s").arg(rowsPerSec, 0, 'f', 0) : tr("no ceiling"));
+    kafka::Sink* sink = m_pipe->sink();
+    const bool none = sink->maxRowsPerSecond() <= 0 && rowsPerSec <= 0; // "each" without a ceiling
+    sink->setCeilingPerMember(perMember);
+    sink->setMaxRowsPerSecond(rowsPerSec);
+    if (none)
+        return;
+    annotate(rowsPerSec <= 0 ? tr("no ceiling")
+             : perMember     ? tr("ceiling %L1 rows/s each").arg(rowsPerSec, 0, 'f', 0)
+                             : tr("ceiling %L1 rows/s").arg(rowsPerSec, 0, 'f', 0));
 }
 
 void Session::setBrokerDown(int brokerId, bool down) {

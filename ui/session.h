@@ -62,7 +62,8 @@ public slots:
     void cancelRun();
     void setMembers(int members);
     void setSinkPaused(bool paused);
-    void setMaxRowsPerSecond(double rowsPerSec); // 0: no ceiling
+    // 0: no ceiling; perMember: each member's (see kafka::SinkOptions::ceilingPerMember).
+    void setMaxRowsPerSecond(double rowsPerSec, bool perMember = false);
     // Fault knobs of the embedded cluster (ignored, with a message, on a real cluster).
     void setBrokerDown(int brokerId, bool down);
     void setBrokerDelay(int milliseconds); // added round-trip time on every broker

@@ -1,16 +1,20 @@
 // loadlevel: the desktop workbench. Starts on the embedded default (no Kafka, no PostgreSQL)
 // unless LOADLEVEL_KAFKA / LOADLEVEL_DB point at real ones or a saved settings profile does.
 #include "kafka/client_config.h"
+#include "ui/fire_panel.h"
 #include "ui/main_window.h"
 #include "ui/profiles.h"
 #include "ui/scenarios.h"
+#include "ui/sink_panel.h"
 #include "ui/stall_meter.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
@@ -42,15 +46,15 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
     const int n = p.value(QStringLiteral("send")).toInt();
     auto* poll = new QTimer(&window);
     QObject::connect(poll, &QTimer::timeout, &window, [&window, poll, n, &p, stalls] {
-        if (!window.isReady() || !window.sendButton()->isEnabled())
+        if (!window.isReady() || !window.firePanel()->sendButton()->isEnabled())
             return;
         poll->stop();
         if (stalls)
             stalls->start(); // the run, not the start-up
-        window.countBox()->setValue(n);
+        window.firePanel()->countBox()->setValue(n);
         if (p.isSet(QStringLiteral("ceiling")))
-            window.ceilingBox()->setValue(p.value(QStringLiteral("ceiling")).toInt());
-        window.sendButton()->click();
+            window.sinkPanel()->ceilingBox()->setValue(p.value(QStringLiteral("ceiling")).toInt());
+        window.firePanel()->sendButton()->click();
         auto* wait = new QTimer(&window);
         QObject::connect(wait, &QTimer::timeout, &window, [&window, wait, &p, stalls] {
             if (window.lastRunSummary().isEmpty())
@@ -82,6 +86,13 @@ void automate(ui::MainWindow& window, const QCommandLineParser& p, ui::StallMete
 }
 
 // The window's command line, for --help and for parsing.
+QString scenarioNames() {
+    QStringList names;
+    for (const auto& [name, title] : ui::ScenarioPlayer::catalogue())
+        names << name;
+    return names.join(QStringLiteral(", "));
+}
+
 void describe(QCommandLineParser& p) {
     p.setApplicationDescription(
         QStringLiteral("Loadlevel desktop workbench. Kafka and the database come from LOADLEVEL_KAFKA / "
@@ -115,9 +126,9 @@ void describe(QCommandLineParser& p) {
                         "and print it.")},
         {QStringLiteral("quit-when-done"), QStringLiteral("Automation: quit once the run is verified.")},
         {QStringLiteral("scenario"),
-         QStringLiteral(
-             "Play a scenario once the pipeline is ready: burst, outage or capacity (the Scenarios "
-             "menu). Prints its summary card; with --screenshot, saves the window at its end."),
+         QStringLiteral("Play a scenario once the pipeline is ready: %1 (the Scenarios menu). Prints its "
+                        "summary card; with --screenshot, saves the window at its end.")
+             .arg(scenarioNames()),
          QStringLiteral("name")},
         {QStringLiteral("quit-after"), QStringLiteral("Automation: quit after this many seconds."),
          QStringLiteral("s")},

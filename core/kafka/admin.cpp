@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <thread>
 
 namespace loadlevel::kafka {
@@ -190,7 +191,7 @@ Result<QString> Admin::clusterId(std::chrono::milliseconds timeout) {
     return out;
 }
 
-Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks,
+Result<TopicInfo> Admin::describeTopic(const QString& topic, Watermarks watermarks,
                                        std::chrono::milliseconds timeout) {
     auto md = metadata(topic, timeout);
     if (!md)
@@ -202,6 +203,10 @@ Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks
         return fail(kafkaError(QStringLiteral("topic %1").arg(topic), t.err));
     TopicInfo info;
     info.name = topic;
+    const bool reachable = watermarks == Watermarks::Reachable;
+    const auto perQuery =
+        reachable ? std::min<std::chrono::milliseconds>(timeout, std::chrono::milliseconds(1500)) : timeout;
+    std::map<int, QString> unreachable; // leader → why
     for (int i = 0; i < t.partition_cnt; ++i) {
         const rd_kafka_metadata_partition_t& p = t.partitions[i];
         PartitionInfo pi;
@@ -211,14 +216,25 @@ Result<TopicInfo> Admin::describeTopic(const QString& topic, bool withWatermarks
             pi.replicas << p.replicas[r];
         for (int r = 0; r < p.isr_cnt; ++r)
             pi.isr << p.isrs[r];
-        if (withWatermarks) {
+        if (watermarks != Watermarks::None) {
+            if (const auto it = unreachable.find(p.leader); it != unreachable.end()) {
+                pi.watermarkError = it->second;
+                info.partitions << pi;
+                continue;
+            }
             int64_t low = -1, high = -1;
             const auto e = rd_kafka_query_watermark_offsets(m_rk.get(), topic.toUtf8().constData(), p.id,
-                                                            &low, &high, ms(timeout));
-            if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-                return fail(kafkaError(QStringLiteral("watermarks of %1[%2]").arg(topic).arg(p.id), e));
-            pi.low = low;
-            pi.high = high;
+                                                            &low, &high, ms(perQuery));
+            if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                const Error why = kafkaError(QStringLiteral("watermarks of %1[%2]").arg(topic).arg(p.id), e);
+                if (!reachable)
+                    return fail(why);
+                pi.watermarkError = unreachable[p.leader] =
+                    QStringLiteral("leader %1 did not answer: %2").arg(p.leader).arg(why.message);
+            } else {
+                pi.low = low;
+                pi.high = high;
+            }
         }
         info.partitions << pi;
     }
@@ -247,7 +263,7 @@ Result<rd_kafka_t*> Admin::groupClient(const QString& group) {
 
 Result<std::map<int, qint64>> Admin::committedOffsets(const QString& group, const QString& topic,
                                                       std::chrono::milliseconds timeout) {
-    auto info = describeTopic(topic, false, timeout);
+    auto info = describeTopic(topic, Watermarks::None, timeout);
     if (!info)
         return fail(info.error());
     QList<int> partitions;

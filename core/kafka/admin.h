@@ -20,8 +20,15 @@ struct PartitionInfo {
     int leader = -1;
     QList<int> replicas;
     QList<int> isr;
-    qint64 low = -1;  // first offset still on the broker
-    qint64 high = -1; // log-end offset
+    qint64 low = -1;        // first offset still on the broker
+    qint64 high = -1;       // log-end offset
+    QString watermarkError; // why low and high are unknown (Watermarks::Reachable only)
+};
+
+enum class Watermarks {
+    None,      // metadata only
+    Required,  // every partition's, or the call fails
+    Reachable, // those of partitions whose leader answers; the others say why in watermarkError
 };
 
 struct TopicInfo {
@@ -67,7 +74,9 @@ public:
                              std::chrono::milliseconds timeout = std::chrono::seconds(30));
     // The cluster's id (stable for a real cluster, new for every embedded one).
     Result<QString> clusterId(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-    Result<TopicInfo> describeTopic(const QString& topic, bool withWatermarks = true,
+    // Reachable asks each unreachable leader once per call, within 1.5 s, so that a broker that is
+    // down costs one short wait, not one per partition it leads.
+    Result<TopicInfo> describeTopic(const QString& topic, Watermarks watermarks = Watermarks::Required,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // Offsets the group committed to Kafka, per partition (-1: nothing committed).
     Result<std::map<int, qint64>>

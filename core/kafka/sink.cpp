@@ -22,6 +22,7 @@ Sink::Sink(ClientConfig config, SinkOptions options, StoreFactory stores, QObjec
     , m_options(std::move(options))
     , m_stores(std::move(stores)) {
     m_maxRowsPerSec = m_options.maxRowsPerSec;
+    m_ceilingPerMember = m_options.ceilingPerMember;
     // -X group.protocol=consumer means the same as the option.
     if (const std::string protocol = m_config.get(key::kGroupProtocol); !protocol.empty())
         m_options.groupProtocol = QString::fromStdString(protocol);
@@ -97,16 +98,25 @@ void Sink::setMaxRowsPerSecond(double rowsPerSec) {
     m_maxRowsPerSec = std::max(0.0, rowsPerSec);
 }
 
-void Sink::throttle(qint64 rows) {
+void Sink::setCeilingPerMember(bool perMember) {
+    m_ceilingPerMember = perMember;
+}
+
+void Sink::throttle(qint64 rows, double& nextFreeSec) {
     const double rate = m_maxRowsPerSec.load();
     if (rate <= 0 || rows <= 0)
         return;
+    const auto reserve = [&](double& next) {
+        const double startAt = std::max(next, steadySeconds());
+        next = startAt + static_cast<double>(rows) / rate;
+        return startAt;
+    };
     double startAt = 0;
-    {
+    if (m_ceilingPerMember.load()) {
+        startAt = reserve(nextFreeSec);
+    } else {
         std::lock_guard lock(m_throttleMutex);
-        const double now = steadySeconds();
-        startAt = std::max(m_throttleNextFreeSec, now);
-        m_throttleNextFreeSec = startAt + static_cast<double>(rows) / rate;
+        startAt = reserve(m_throttleNextFreeSec);
     }
     while (!m_stopping.load()) {
         const double wait = startAt - steadySeconds();

@@ -28,7 +28,13 @@ struct SinkOptions {
     // ... or when no message came for this long (0: off). Off for a database server, where the
     // window bounds its transactions per second at a trickle; on in embedded mode (a local file).
     int quietMs = 0;
-    double maxRowsPerSec = 0;              // database protection: 0 = no ceiling
+    double maxRowsPerSec = 0; // database protection: 0 = no ceiling
+    // The ceiling is the whole group's (the database's pace) or each member's (one connection's
+    // pace: adding members then raises the group's rate, as on a database that is not the limit).
+    bool ceilingPerMember = false;
+    // A classic group notices a killed member after this long. The mock cluster also waits this
+    // long less 1 s for members to rejoin on every rebalance, so embedded mode makes it short.
+    int sessionTimeoutMs = 10000;
     metrics::Recorder* recorder = nullptr; // live counters and latencies; may be null
 };
 
@@ -77,6 +83,8 @@ public:
     [[nodiscard]] SinkStatus status() const;
     [[nodiscard]] const SinkOptions& options() const { return m_options; }
     void setMaxRowsPerSecond(double rowsPerSec);
+    void setCeilingPerMember(bool perMember);
+    [[nodiscard]] double maxRowsPerSecond() const { return m_maxRowsPerSec.load(); }
     // Changes the number of members while running (0 stops consuming; the group rebalances).
     // Blocks while removed members finish their batch: call it off the UI thread.
     void setMembers(int members);
@@ -91,8 +99,9 @@ signals:
 private:
     class Member;
     friend class Member;
-    // Blocks until `rows` more rows fit under the ceiling (or stop() is called).
-    void throttle(qint64 rows);
+    // Blocks until `rows` more rows fit under the ceiling (or stop() is called). A per-member
+    // ceiling keeps its schedule in the member's `nextFreeSec`.
+    void throttle(qint64 rows, double& nextFreeSec);
     void reportProblem(const QString& message);
     void reportRecovered(const QString& message);
 
@@ -107,6 +116,7 @@ private:
     int m_nextMemberIndex = 0;
     std::atomic<int> m_memberCount{0}; // read by members (batch smoothing), written by setMembers()
     std::atomic<double> m_maxRowsPerSec{0};
+    std::atomic<bool> m_ceilingPerMember{false};
 
     std::mutex m_throttleMutex;
     double m_throttleNextFreeSec = 0;

@@ -39,7 +39,8 @@ int Sink::Member::batchLimit() const {
     if (ceiling <= 0)
         return m_sink.m_options.batchRows;
     // Under a ceiling, smaller batches (about 5 per second in all) keep the write rate smooth.
-    const int smooth = static_cast<int>(ceiling / 5.0 / std::max(1, m_sink.m_memberCount.load()));
+    const int sharing = m_sink.m_ceilingPerMember.load() ? 1 : std::max(1, m_sink.m_memberCount.load());
+    const int smooth = static_cast<int>(ceiling / 5.0 / sharing);
     return std::clamp(smooth, 1, m_sink.m_options.batchRows);
 }
 
@@ -122,8 +123,9 @@ bool Sink::Member::createConsumer() {
     if (!kip848) {
         // A killed member is noticed after this long, so a restarted sink takes over quickly.
         // (KIP-848 groups take both from the broker's group configuration.)
-        defaults.emplace_back("session.timeout.ms", "10000");
-        defaults.emplace_back("heartbeat.interval.ms", "2000");
+        defaults.emplace_back("session.timeout.ms", std::to_string(opt.sessionTimeoutMs));
+        defaults.emplace_back("heartbeat.interval.ms",
+                              std::to_string(std::max(100, opt.sessionTimeoutMs / 5)));
     }
     std::vector<ClientConfig::Property> forced = {
         // Exactly once depends on these: offsets move only with the database transaction.
@@ -402,7 +404,7 @@ void Sink::Member::setPaused(bool paused) {
 bool Sink::Member::flush() {
     if (m_batch.empty())
         return true;
-    m_sink.throttle(static_cast<qint64>(m_batch.rows.size()));
+    m_sink.throttle(static_cast<qint64>(m_batch.rows.size()), m_throttleNextFreeSec);
     m_inFlush = true;
     auto backoff = 100ms;
     bool written = false;

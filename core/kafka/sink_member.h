@@ -118,6 +118,7 @@ private:
     SinkClock::time_point m_commitRetryAt;
     SinkClock::time_point m_batchStarted;
     bool m_inFlush = false;
+    double m_throttleNextFreeSec = 0; // under a per-member ceiling
     bool m_databaseDown = false;
     bool m_paused = false;  // the user's pause is applied to the current assignment
     bool m_repause = false; // partitions were assigned while paused: pause them (outside the callback)

@@ -182,11 +182,41 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
     }
 }
 
+PartitionLag LagMonitor::observe(const QString& group, const kafka::PartitionInfo& tp, qint64 committed,
+                                 qint64 nowMs, bool hasMembers, bool& complete) {
+    PartitionLag p;
+    p.partition = tp.id;
+    p.low = tp.low;
+    p.end = tp.high;
+    p.committed = committed;
+    auto& window = m_windows[{group, tp.id}];
+    const bool endKnown = tp.watermarkError.isEmpty();
+    if (!endKnown && !window.empty()) {
+        p.low = window.back().low;
+        p.end = window.back().end;
+    }
+    p.lag = std::max<qint64>(0, p.end - (p.committed >= 0 ? p.committed : p.low));
+    if (endKnown) {
+        window.push_back({nowMs, p.committed, p.lag, p.end, p.low});
+        while (static_cast<int>(window.size()) > kWindow)
+            window.pop_front();
+    }
+    measureRates(window, p);
+    const PartitionEvaluation e = evaluatePartition(window, hasMembers);
+    p.status = endKnown ? e.status : PartitionStatus::Warn;
+    p.reason = endKnown ? e.reason : tp.watermarkError + QStringLiteral("; lag as last seen");
+    complete = e.complete && endKnown;
+    return p;
+}
+
 Result<QList<GroupLag>> LagMonitor::pollOnce() {
     std::lock_guard lock(m_pollMutex);
     if (auto r = ensureClients(); !r)
         return fail(r.error());
-    auto topic = m_admin->describeTopic(m_options.topic, true, std::chrono::seconds(5));
+    // A partition whose leader is down keeps its last known log end (the lag then counts what the
+    // group has not committed of it), so the lag is still drawn during a broker outage.
+    auto topic =
+        m_admin->describeTopic(m_options.topic, kafka::Watermarks::Reachable, std::chrono::seconds(5));
     if (!topic)
         return fail(topic.error());
 
@@ -225,24 +255,12 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
         bool ratesKnown = true;
         g.complete = true;
         for (const auto& tp : topic->partitions) {
-            PartitionLag p;
-            p.partition = tp.id;
-            p.low = tp.low;
-            p.end = tp.high;
             const auto it = committed->find(tp.id);
-            p.committed = it != committed->end() ? it->second : -1;
-            p.lag = std::max<qint64>(0, p.end - (p.committed >= 0 ? p.committed : p.low));
-
-            auto& window = m_windows[{group, tp.id}];
-            window.push_back({nowMs, p.committed, p.lag, p.end});
-            while (static_cast<int>(window.size()) > kWindow)
-                window.pop_front();
-            measureRates(window, p);
-            ratesKnown = ratesKnown && window.size() >= 2;
-            const PartitionEvaluation e = evaluatePartition(window, g.members > 0);
-            p.status = e.status;
-            p.reason = e.reason;
-            g.complete = g.complete && e.complete;
+            bool windowFull = false;
+            PartitionLag p = observe(group, tp, it != committed->end() ? it->second : -1, nowMs,
+                                     g.members > 0, windowFull);
+            ratesKnown = ratesKnown && m_windows[{group, tp.id}].size() >= 2;
+            g.complete = g.complete && windowFull;
             statuses << p.status;
             g.totalLag += p.lag;
             g.consumeRate += p.consumeRate;

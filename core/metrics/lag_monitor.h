@@ -19,7 +19,8 @@
 
 namespace loadlevel::kafka {
 class Admin;
-}
+struct PartitionInfo;
+} // namespace loadlevel::kafka
 
 namespace loadlevel::metrics {
 
@@ -113,6 +114,10 @@ signals:
 private:
     Result<void> ensureClients();
     void peekOldest(QList<PartitionLag>& partitions, qint64 nowMs);
+    // One partition's lag now, its window of samples moved on (not when its leader did not answer:
+    // then its last known log end stands in). complete: its window is full and current.
+    PartitionLag observe(const QString& group, const kafka::PartitionInfo& tp, qint64 committed, qint64 nowMs,
+                         bool hasMembers, bool& complete);
     void run();
 
     kafka::ClientConfig m_config;

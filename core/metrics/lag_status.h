@@ -17,6 +17,7 @@ struct OffsetSample {
     qint64 committed = -1;
     qint64 lag = 0;
     qint64 end = -1; // the log-end offset (-1: unknown): what was produced over the window
+    qint64 low = -1; // the first offset still on the broker
 };
 
 struct PartitionEvaluation {

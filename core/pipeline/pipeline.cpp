@@ -66,12 +66,16 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, cons
         // In one process an empty fetch costs little.
         // And a batch closes once the burst has been read (nothing more for 5 ms) instead of
         // waiting out its window: the database is a local SQLite file of this process.
+        // Its group coordinator waits out the session timeout less 1 s on each rebalance before it
+        // assigns, so a short session makes a change of members quick to show.
         if (p->m_cluster) {
             o.fetchWaitMs = 10;
             o.quietMs = 5;
+            o.sessionTimeoutMs = 3000;
         }
         o.members = options.members;
         o.maxRowsPerSec = options.maxRowsPerSec;
+        o.ceilingPerMember = options.ceilingPerMember;
         o.recorder = &p->m_recorder;
         p->m_sink = std::make_unique<kafka::Sink>(p->m_config, o, settings.storeFactory());
         if (auto r = p->m_sink->start(); !r)

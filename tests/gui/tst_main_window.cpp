@@ -3,9 +3,13 @@
 #include "load/report.h"
 #include "test_support.h"
 #include "ui/capacity_chart.h"
+#include "ui/faults_panel.h"
+#include "ui/fire_panel.h"
+#include "ui/http_panel.h"
 #include "ui/main_window.h"
 #include "ui/runs_panel.h"
 #include "ui/scenarios.h"
+#include "ui/sink_panel.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -18,6 +22,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -70,41 +76,42 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_window->isReady(), 60000);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->health(), ui::Health::Connected, 30000);
         QVERIFY2(m_window->headerText().contains(u"embedded mode"), qPrintable(m_window->headerText()));
-        QVERIFY(m_window->faultsBox()->isVisible()); // the fault knobs of embedded mode
+        QVERIFY(m_window->faultsPanel()->isVisible()); // the fault knobs of embedded mode
     }
 
     void sendingAThousandEndsWithAThousandRowsInTheBrowser() {
         ui::MainWindow& window = *m_window;
-        QAbstractItemModelTester tester(window.ratingsModel(),
+        QAbstractItemModelTester tester(window.browser()->ratings(),
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QVERIFY(window.sendButton()->isEnabled());
-        QCOMPARE(window.sendButton()->text(),
+        QVERIFY(window.firePanel()->sendButton()->isEnabled());
+        QCOMPARE(window.firePanel()->sendButton()->text(),
                  QStringLiteral("Send %L1").arg(1000)); // the locale groups digits
-        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
-        QVERIFY(!window.sendButton()->isEnabled()); // no second run while one runs
-        QVERIFY(!window.pacedButton()->isEnabled());
-        QVERIFY(window.cancelButton()->isEnabled());
+        QTest::mouseClick(window.firePanel()->sendButton(), Qt::LeftButton);
+        QVERIFY(!window.firePanel()->sendButton()->isEnabled()); // no second run while one runs
+        QVERIFY(!window.firePanel()->pacedButton()->isEnabled());
+        QVERIFY(window.firePanel()->cancelButton()->isEnabled());
 
         waitForRun();
         QVERIFY2(window.lastRunSummary().contains(u"persisted 1,000, missing 0, duplicates 0") ||
                      window.lastRunSummary().contains(u"persisted 1000, missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
-        QCOMPARE(window.persistedBar()->value(), 1000);
-        QCOMPARE(window.ackedBar()->value(), 1000);
+        QCOMPARE(window.firePanel()->persistedBar()->value(), 1000);
+        QCOMPARE(window.firePanel()->ackedBar()->value(), 1000);
         window.showTab(1); // the Persisted tab: the browser follows the database while it is shown
-        QTRY_COMPARE_WITH_TIMEOUT(window.ratingsModel()->rowCount(), 1000, 15000);
-        QVERIFY(window.sendButton()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(window.browser()->ratings()->rowCount(), 1000, 15000);
+        QVERIFY(window.firePanel()->sendButton()->isEnabled());
         // Newest first, with the columns a person reads.
-        const QModelIndex rating = window.ratingsModel()->index(0, ui::RatingsModel::Rating);
-        const double value = window.ratingsModel()->data(rating, Qt::DisplayRole).toString().toDouble();
+        const QModelIndex rating = window.browser()->ratings()->index(0, ui::RatingsModel::Rating);
+        const double value = window.browser()->ratings()->data(rating, Qt::DisplayRole).toString().toDouble();
         QVERIFY(value >= 0.5 && value <= 5.0);
-        QCOMPARE(window.ratingsModel()
+        QCOMPARE(window.browser()
+                     ->ratings()
                      ->headerData(ui::RatingsModel::Movie, Qt::Horizontal, Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("Movie"));
         // The charts drew the burst.
-        QTRY_VERIFY_WITH_TIMEOUT(window.throughputChart()->drawnPoints() > 0, 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(window.latencyChart()->points() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.livePanel()->throughputChart()->drawnPoints() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.livePanel()->latencyChart()->points() > 0, 5000);
         // movie_stats came along, in the same transactions.
         QAbstractItemModelTester statsTester(window.browser()->movieStats(),
                                              QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -115,17 +122,20 @@ private slots:
 
     void oneRatingFromTheFormIsStoredWithItsValues() {
         ui::MainWindow& window = *m_window;
-        QTest::mouseClick(window.singleButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(window.lastSingleResult().contains(u"acknowledged"), 30000);
+        QTest::mouseClick(window.firePanel()->singleButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(window.firePanel()->lastSingleResult().contains(u"acknowledged"), 30000);
         window.browser()->setUserFilter(4); // the form's default user
         QTRY_VERIFY_WITH_TIMEOUT(
-            window.ratingsModel()->rowCount() >= 1 &&
-                window.ratingsModel()
-                        ->data(window.ratingsModel()->index(0, ui::RatingsModel::Movie), Qt::DisplayRole)
+            window.browser()->ratings()->rowCount() >= 1 &&
+                window.browser()
+                        ->ratings()
+                        ->data(window.browser()->ratings()->index(0, ui::RatingsModel::Movie),
+                               Qt::DisplayRole)
                         .toLongLong() == 3,
             30000);
-        QCOMPARE(window.ratingsModel()
-                     ->data(window.ratingsModel()->index(0, ui::RatingsModel::Rating), ui::kRawRole)
+        QCOMPARE(window.browser()
+                     ->ratings()
+                     ->data(window.browser()->ratings()->index(0, ui::RatingsModel::Rating), ui::kRawRole)
                      .toDouble(),
                  4.0);
         window.browser()->setUserFilter(0); // back to every user
@@ -135,16 +145,16 @@ private slots:
     void pausingTheSinkBuildsLagThatDrainsOnResume() {
         ui::MainWindow& window = *m_window;
         QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(0), 30000);
-        window.pauseBox()->click();
-        QVERIFY(window.pauseBox()->isChecked());
-        window.countBox()->setValue(600);
-        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
+        window.sinkPanel()->pauseBox()->click();
+        QVERIFY(window.sinkPanel()->pauseBox()->isChecked());
+        window.firePanel()->countBox()->setValue(600);
+        QTest::mouseClick(window.firePanel()->sendButton(), Qt::LeftButton);
         // Every rating is acknowledged, none is persisted: the lag is the whole burst.
-        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), 600, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(window.firePanel()->ackedBar()->value(), 600, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(600), 30000);
-        QCOMPARE(window.persistedBar()->value(), 0);
+        QCOMPARE(window.firePanel()->persistedBar()->value(), 0);
         QVERIFY(window.isRunning()); // still waiting for the rows
-        window.pauseBox()->click();
+        window.sinkPanel()->pauseBox()->click();
         waitForRun();
         QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
@@ -153,13 +163,13 @@ private slots:
 
     void zeroMembersStopConsumingAndNewMembersCatchUp() {
         ui::MainWindow& window = *m_window;
-        window.membersBox()->setValue(0);
-        window.countBox()->setValue(500);
-        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(window.ackedBar()->value(), 500, 60000);
+        window.sinkPanel()->membersBox()->setValue(0);
+        window.firePanel()->countBox()->setValue(500);
+        QTest::mouseClick(window.firePanel()->sendButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(window.firePanel()->ackedBar()->value(), 500, 60000);
         QTRY_COMPARE_WITH_TIMEOUT(totalLag(window), qint64(500), 30000);
-        QCOMPARE(window.persistedBar()->value(), 0);
-        window.membersBox()->setValue(3);
+        QCOMPARE(window.firePanel()->persistedBar()->value(), 0);
+        window.sinkPanel()->membersBox()->setValue(3);
         waitForRun();
         QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
@@ -168,18 +178,18 @@ private slots:
 
     void aPacedRunCanBeStoppedAndWhatWasSentIsVerified() {
         ui::MainWindow& window = *m_window;
-        window.rateBox()->setValue(200);
-        window.durationBox()->setValue(60);
-        QTest::mouseClick(window.pacedButton(), Qt::LeftButton);
-        QVERIFY(!window.sendButton()->isEnabled());
-        QTRY_VERIFY_WITH_TIMEOUT(window.ackedBar()->value() >= 200, 30000);
-        QCOMPARE(window.ackedBar()->maximum(), 12000);
-        QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+        window.firePanel()->rateBox()->setValue(200);
+        window.firePanel()->durationBox()->setValue(60);
+        QTest::mouseClick(window.firePanel()->pacedButton(), Qt::LeftButton);
+        QVERIFY(!window.firePanel()->sendButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window.firePanel()->ackedBar()->value() >= 200, 30000);
+        QCOMPARE(window.firePanel()->ackedBar()->maximum(), 12000);
+        QTest::mouseClick(window.firePanel()->cancelButton(), Qt::LeftButton);
         waitForRun();
         QVERIFY2(window.lastRunSummary().contains(u"cancelled after") &&
                      window.lastRunSummary().contains(u"missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
-        QVERIFY(window.sendButton()->isEnabled());
+        QVERIFY(window.firePanel()->sendButton()->isEnabled());
     }
 
     void theRunsTabRunsProfilesToKafkaAndHttpAndComparesThem() {
@@ -229,10 +239,10 @@ private slots:
         runs.thresholdsField()->clear();
 
         // The same through the window's own HTTP service: the body carries the run tags.
-        window.httpListenField()->setText(QStringLiteral("127.0.0.1:0"));
-        window.httpBox()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().startsWith(u"http://127.0.0.1:"), 30000);
-        QCOMPARE(runs.urlField()->text(), window.httpUrl() + QStringLiteral("/ratings"));
+        window.httpPanel()->listenField()->setText(QStringLiteral("127.0.0.1:0"));
+        window.httpPanel()->serveBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpPanel()->url().startsWith(u"http://127.0.0.1:"), 30000);
+        QCOMPARE(runs.urlField()->text(), window.httpPanel()->url() + QStringLiteral("/ratings"));
         QVERIFY(runs.runTagsBox()->isChecked());
         runs.targetBox()->setCurrentIndex(1);
         runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Constant rate")));
@@ -242,8 +252,8 @@ private slots:
         const load::RunReport httpRun = runs.history()->at(0);
         QCOMPARE(httpRun.target.value(u"kind").toString(), QStringLiteral("http"));
         QCOMPARE(httpRun.outcomes.at(QStringLiteral("202")), qint64(1000));
-        window.httpBox()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().isEmpty(), 30000);
+        window.httpPanel()->serveBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpPanel()->url().isEmpty(), 30000);
 
         // Compare the two, show one, export it.
         QTableView* view = runs.historyView();
@@ -272,16 +282,16 @@ private slots:
 
     void theHttpServiceCanBeSwitchedOnAndShowsItsAddress() {
         ui::MainWindow& window = *m_window;
-        window.httpListenField()->setText(QStringLiteral("127.0.0.1:0")); // any free port
-        window.httpBox()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().startsWith(u"http://127.0.0.1:"), 30000);
-        QVERIFY(!window.httpUrl().endsWith(u":0"));
-        window.httpBox()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(window.httpUrl().isEmpty(), 30000);
+        window.httpPanel()->listenField()->setText(QStringLiteral("127.0.0.1:0")); // any free port
+        window.httpPanel()->serveBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpPanel()->url().startsWith(u"http://127.0.0.1:"), 30000);
+        QVERIFY(!window.httpPanel()->url().endsWith(u":0"));
+        window.httpPanel()->serveBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.httpPanel()->url().isEmpty(), 30000);
         // A bad address is refused with a reason, and the switch goes back off.
-        window.httpListenField()->setText(QStringLiteral("no-such-host:99999"));
-        window.httpBox()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(!window.httpBox()->isChecked(), 30000);
+        window.httpPanel()->listenField()->setText(QStringLiteral("no-such-host:99999"));
+        window.httpPanel()->serveBox()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.httpPanel()->serveBox()->isChecked(), 30000);
     }
 
     void chartsExportAsPngAndCsv() {
@@ -310,20 +320,21 @@ private slots:
         window.showTab(0);
         ui::LivePanel& live = *window.livePanel();
         live.windowBox()->setCurrentIndex(live.windowBox()->findText(QStringLiteral("the run")));
-        QTRY_VERIFY_WITH_TIMEOUT(window.sendButton()->isEnabled(), 30000);
-        window.membersBox()->setValue(1);
-        window.ceilingBox()->setValue(2000);
-        window.countBox()->setValue(6000);
-        QTest::mouseClick(window.sendButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(window.ackedBar()->value() == 6000, 60000);
-        window.membersBox()->setValue(3); // while the backlog drains
+        QTRY_VERIFY_WITH_TIMEOUT(window.firePanel()->sendButton()->isEnabled(), 30000);
+        window.sinkPanel()->membersBox()->setValue(1);
+        window.sinkPanel()->ceilingBox()->setValue(2000);
+        window.firePanel()->countBox()->setValue(6000);
+        QTest::mouseClick(window.firePanel()->sendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(window.firePanel()->ackedBar()->value() == 6000, 60000);
+        window.sinkPanel()->membersBox()->setValue(3); // while the backlog drains
         waitForRun();
-        window.ceilingBox()->setValue(0);
+        window.sinkPanel()->ceilingBox()->setValue(0);
         QVERIFY2(window.lastRunSummary().contains(u"missing 0, duplicates 0"),
                  qPrintable(window.lastRunSummary()));
 
         // Framed: the x axis is the run's span, from just before its start, at least 10 s wide.
-        for (ui::LiveChart* c : {window.throughputChart(), window.lagChart(), window.latencyChart()}) {
+        for (ui::LiveChart* c : {window.livePanel()->throughputChart(), window.livePanel()->lagChart(),
+                                 window.livePanel()->latencyChart()}) {
             QVERIFY(c->hasSpan());
             QTRY_COMPARE_WITH_TIMEOUT(c->xRange().first, -1.0, 5000);
             QVERIFY(c->xRange().second >= 10);
@@ -332,8 +343,9 @@ private slots:
         for (const QString& label :
              {QStringLiteral("ceiling 2,000 rows/s"), QStringLiteral("run: burst of 6,000"),
               QStringLiteral("members 1 → 3"), QStringLiteral("verified")})
-            QTRY_VERIFY2_WITH_TIMEOUT(window.lagChart()->drawnMarkers().contains(label),
-                                      qPrintable(window.lagChart()->drawnMarkers().join(u", ")), 5000);
+            QTRY_VERIFY2_WITH_TIMEOUT(window.livePanel()->lagChart()->drawnMarkers().contains(label),
+                                      qPrintable(window.livePanel()->lagChart()->drawnMarkers().join(u", ")),
+                                      5000);
         const auto reports = load::RunReport::list(m_dir.filePath(QStringLiteral("runs")), 1);
         QCOMPARE(reports.size(), size_t(1));
         QStringList labels;
@@ -351,11 +363,11 @@ private slots:
 
         // Lag in seconds behind: the same chart, its unit said, new points in seconds.
         live.lagUnitBox()->setCurrentIndex(1);
-        QVERIFY(window.lagChart()->chart()->title().contains(u"seconds behind"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.lagChart()->points() > 0, 5000);
+        QVERIFY(window.livePanel()->lagChart()->chart()->title().contains(u"seconds behind"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.livePanel()->lagChart()->points() > 0, 5000);
         live.lagUnitBox()->setCurrentIndex(0);
         live.windowBox()->setCurrentIndex(0);
-        QVERIFY(!window.throughputChart()->hasSpan());
+        QVERIFY(!window.livePanel()->throughputChart()->hasSpan());
     }
 
     // Each scenario plays on the embedded pipeline to its summary card: every step said in the
@@ -366,6 +378,7 @@ private slots:
         QTest::newRow("burst") << QStringLiteral("burst") << QStringLiteral("missing 0 · duplicates 0");
         QTest::newRow("outage") << QStringLiteral("outage") << QStringLiteral("missing 0 · duplicates 0");
         QTest::newRow("poison") << QStringLiteral("poison") << QStringLiteral("dead letters 3 · ");
+        QTest::newRow("scale") << QStringLiteral("scale") << QStringLiteral("3 members: it fell");
         QTest::newRow("capacity") << QStringLiteral("capacity") << QStringLiteral("sustains");
     }
     void scenariosPlayToTheirSummaryCard() {
@@ -374,7 +387,7 @@ private slots:
         ui::MainWindow& window = *m_window;
         ui::ScenarioPlayer& player = *window.scenarios();
         QSignalSpy finished(&player, &ui::ScenarioPlayer::finished);
-        QTRY_VERIFY_WITH_TIMEOUT(window.sendButton()->isEnabled(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.firePanel()->sendButton()->isEnabled(), 30000);
         QVERIFY(player.play(name));
         QVERIFY(!player.play(name)); // one at a time
         QTRY_VERIFY_WITH_TIMEOUT(!player.isPlaying(), 600000);
@@ -383,12 +396,12 @@ private slots:
         const QString card = window.livePanel()->card();
         QVERIFY2(card.contains(u"(done)") && card.contains(expected), qPrintable(card));
         QVERIFY2(player.said().size() >= 3, qPrintable(player.said().join(u'\n')));
-        QCOMPARE(window.ceilingBox()->value(), 0); // the knobs it turned are back
-        QVERIFY(!window.brokerDownButton()->isChecked());
+        QCOMPARE(window.sinkPanel()->ceilingBox()->value(), 0); // the knobs it turned are back
+        QVERIFY(!window.faultsPanel()->brokerDownButton()->isChecked());
         if (const QString shot = qEnvironmentVariable("LOADLEVEL_SCREENSHOT_DIR"); !shot.isEmpty())
             window.grab().save(QDir(shot).filePath(u"scenario-" + name + u".png"));
         QVERIFY(!player.play(QStringLiteral("no-such-scenario")));
-        QVERIFY2(finished.last().at(0).toString().contains(u"burst, outage, poison, capacity"),
+        QVERIFY2(finished.last().at(0).toString().contains(u"burst, outage, poison, scale, capacity"),
                  qPrintable(finished.last().at(0).toString()));
     }
 
@@ -406,9 +419,9 @@ private slots:
         dark.setColor(QPalette::Base, QColor(0x18, 0x18, 0x1c));
         dark.setColor(QPalette::Text, Qt::white);
         QApplication::setPalette(dark);
-        QTRY_COMPARE(m_window->throughputChart()->chart()->theme(), QChart::ChartThemeDark);
+        QTRY_COMPARE(m_window->livePanel()->throughputChart()->chart()->theme(), QChart::ChartThemeDark);
         QApplication::setPalette(light);
-        QTRY_COMPARE(m_window->throughputChart()->chart()->theme(), QChart::ChartThemeLight);
+        QTRY_COMPARE(m_window->livePanel()->throughputChart()->chart()->theme(), QChart::ChartThemeLight);
     }
 
     // The Runs tab's capacity search on the embedded pipeline, its sink held to 700 rows/s: each
@@ -418,8 +431,8 @@ private slots:
         ui::MainWindow& window = *m_window;
         ui::RunsPanel& runs = *window.runsPanel();
         window.showTab(2);
-        QTRY_VERIFY_WITH_TIMEOUT(window.ceilingBox()->isEnabled(), 10000);
-        window.ceilingBox()->setValue(700);
+        QTRY_VERIFY_WITH_TIMEOUT(window.sinkPanel()->ceilingBox()->isEnabled(), 10000);
+        window.sinkPanel()->ceilingBox()->setValue(700);
         runs.profileBox()->setCurrentIndex(runs.profileBox()->findText(QStringLiteral("Capacity search")));
         runs.targetBox()->setCurrentIndex(0);
         runs.capacityStartBox()->setValue(200);
@@ -432,7 +445,7 @@ private slots:
         QVERIFY(runs.capacityChart()->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(runs.capacityChart()->steps() >= 1, 60000);
         QTRY_VERIFY_WITH_TIMEOUT(!window.isRunning(), 300000);
-        window.ceilingBox()->setValue(0);
+        window.sinkPanel()->ceilingBox()->setValue(0);
 
         QVERIFY2(runs.lastSummary().contains(u"capacity of embedded: sustains"),
                  qPrintable(runs.lastSummary()));
@@ -462,12 +475,12 @@ private slots:
     void cleanup() {
         // Whatever a test left behind (even when it failed), the next one starts from a calm pipeline.
         ui::MainWindow& window = *m_window;
-        if (window.pauseBox()->isChecked())
-            window.pauseBox()->click();
-        if (window.membersBox()->value() == 0)
-            window.membersBox()->setValue(2);
+        if (window.sinkPanel()->pauseBox()->isChecked())
+            window.sinkPanel()->pauseBox()->click();
+        if (window.sinkPanel()->membersBox()->value() == 0)
+            window.sinkPanel()->membersBox()->setValue(2);
         if (window.isRunning())
-            QTest::mouseClick(window.cancelButton(), Qt::LeftButton);
+            QTest::mouseClick(window.firePanel()->cancelButton(), Qt::LeftButton);
         waitForRun();
     }
 

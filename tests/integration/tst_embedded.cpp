@@ -4,6 +4,7 @@
 #include "pipeline/pipeline.h"
 #include "test_support.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -121,9 +122,25 @@ private slots:
             spec.ratePerSec = 2000;
             manifest = load::Runner((*pipe)->clientConfig(), s.topic).run(spec);
         });
+        auto admin = kafka::Admin::create((*pipe)->clientConfig());
+        QVERIFY(admin.has_value());
         QTest::qWait(1000);
+        QElapsedTimer down;
+        down.start();
         QVERIFY((*pipe)->cluster()->setBrokerDown(1, true).has_value());
-        QTest::qWait(5000);
+        // Meanwhile the topic can still be described (what the lag monitor does): the partitions
+        // broker 1 leads say why their watermarks are unknown, the others have theirs.
+        auto topic = (*admin)->describeTopic(s.topic, kafka::Watermarks::Reachable, std::chrono::seconds(5));
+        QVERIFY2(topic.has_value(), topic ? "" : qPrintable(topic.error().message));
+        int unknown = 0;
+        for (const auto& p : topic->partitions) {
+            QVERIFY2(p.watermarkError.isEmpty() == (p.leader != 1), qPrintable(p.watermarkError));
+            QVERIFY(p.watermarkError.isEmpty() == (p.high >= 0));
+            unknown += p.watermarkError.isEmpty() ? 0 : 1;
+        }
+        QVERIFY(unknown > 0);
+        QVERIFY(!(*admin)->describeTopic(s.topic, kafka::Watermarks::Required, std::chrono::seconds(1)));
+        QTest::qWait(static_cast<int>(std::max<qint64>(0, 5000 - down.elapsed())));
         QVERIFY((*pipe)->cluster()->setBrokerDown(1, false).has_value());
         sender.join();
         QVERIFY2(manifest.has_value(), manifest ? "" : qPrintable(manifest.error().message));
