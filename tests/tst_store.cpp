@@ -33,6 +33,14 @@ class TestStore final : public QObject {
         r.offset = offset;
         return r;
     }
+    // A batch of cluster c1, group g, on this topic.
+    static store::Batch batchFor(const QString& topic) {
+        store::Batch b;
+        b.clusterId = QStringLiteral("c1");
+        b.group = QStringLiteral("g");
+        b.topic = topic;
+        return b;
+    }
     qint64 movieCount(qint64 movie) {
         auto s = m_store->movieStats(movie);
         return s && *s ? (*s)->count : -1;
@@ -69,10 +77,7 @@ private slots:
         const QString run = test::uniqueName(QStringLiteral("run"));
         const qint64 movieA = QDateTime::currentMSecsSinceEpoch();
         const qint64 movieB = movieA + 1;
-        store::Batch b;
-        b.clusterId = QStringLiteral("c1");
-        b.group = QStringLiteral("g");
-        b.topic = topic;
+        store::Batch b = batchFor(topic);
         b.rows = {row(run, 0, movieA, 4.5, 0, 10), row(run, 1, movieA, 3.0, 0, 11),
                   row(run, 2, movieB, 0.5, 1, 7)};
         b.offsets = {{0, 12}, {1, 8}};
@@ -121,14 +126,36 @@ private slots:
         QVERIFY(m_store->storedOffsets(QStringLiteral("c1"), QStringLiteral("g"), topic)->empty());
     }
 
+    // A plain producer's event: no source, no run, so NULLs; and text beyond ASCII. Each field
+    // comes back as it went in (PostgreSQL: through the binary COPY of the staging table).
+    void eventsWithoutRunOrSourceKeepEveryField() {
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        store::Batch b = batchFor(topic);
+        store::RatingRow plain = row(QString(), -1, 77, 5.0, 3, 1'000'000'000'000);
+        plain.event.source.clear();
+        plain.event.runSeq = -1;
+        plain.event.userId = 42;
+        plain.event.eventTime = QDateTime(QDate(1999, 12, 31), QTime(23, 59, 59, 999), Qt::UTC);
+        store::RatingRow text = row(QStringLiteral("run-ü-★"), 0, 78, 0.5, 3, 1'000'000'000'001);
+        text.event.source = QStringLiteral("/tést/★ \\ \"q\"");
+        b.rows = {plain, text};
+        auto r = m_store->writeBatch(b);
+        QVERIFY2(r.has_value(), r ? "" : qPrintable(r.error().message));
+        QCOMPARE(r->inserted, qint64(2));
+        for (const auto& sent : b.rows) {
+            auto stored = m_store->findRating(sent.event.eventId);
+            QVERIFY(stored && stored->has_value());
+            QCOMPARE((*stored)->row.event, sent.event);
+            QCOMPARE((*stored)->row.partition, 3);
+            QCOMPARE((*stored)->row.offset, sent.offset);
+        }
+    }
+
     void ratingsArePagedByKeysetNewestFirst() {
         const QString topic = test::uniqueName(QStringLiteral("store"));
         const QString run = test::uniqueName(QStringLiteral("run"));
         const qint64 movie = QDateTime::currentMSecsSinceEpoch() + 7;
-        store::Batch b;
-        b.clusterId = QStringLiteral("c1");
-        b.group = QStringLiteral("g");
-        b.topic = topic;
+        store::Batch b = batchFor(topic);
         for (int i = 0; i < 25; ++i)
             b.rows.push_back(row(run, i, i % 2 ? movie : movie + 1, 0.5 * (1 + i % 10), 0, i));
         QVERIFY(m_store->writeBatch(b).has_value());
@@ -173,10 +200,7 @@ private slots:
         const QString run = test::uniqueName(QStringLiteral("run"));
         // A movie no other test uses (ids from the clock collided with the keyset test's rows).
         const qint64 movie = 9000000000000 + QRandomGenerator::global()->bounded(1000000000);
-        store::Batch b;
-        b.clusterId = QStringLiteral("c1");
-        b.group = QStringLiteral("g");
-        b.topic = topic;
+        store::Batch b = batchFor(topic);
         b.rows = {row(run, 0, movie, 4.0, 0, 0)};
         b.offsets = {{0, 1, -1}};
         auto first = m_store->writeBatch(b);
@@ -216,10 +240,7 @@ private slots:
     void failedBatchLeavesNothingBehind() {
         const QString topic = test::uniqueName(QStringLiteral("store"));
         const QString run = test::uniqueName(QStringLiteral("run"));
-        store::Batch b;
-        b.clusterId = QStringLiteral("c1");
-        b.group = QStringLiteral("g");
-        b.topic = topic;
+        store::Batch b = batchFor(topic);
         b.rows = {row(run, 0, 5, 4.0, 0, 0), row(run, 1, 5, 7.0, 0, 1)}; // 7 breaks the table's CHECK
         b.offsets = {{0, 2}};
         store::DeadLetter dl;
@@ -241,10 +262,7 @@ private slots:
 
     void deadLettersKeepRawBytesAndReason() {
         const QString topic = test::uniqueName(QStringLiteral("store"));
-        store::Batch b;
-        b.clusterId = QStringLiteral("c1");
-        b.group = QStringLiteral("g");
-        b.topic = topic;
+        store::Batch b = batchFor(topic);
         store::DeadLetter dl;
         dl.topic = topic;
         dl.partition = 2;

@@ -1,5 +1,7 @@
 #include "store/postgres_store.h"
 
+#include "store/pg_copy.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlError>
@@ -96,20 +98,18 @@ const char* PostgresStore::migrationTableSql() const {
 
 namespace {
 
-// One statement per batch: rows in, duplicates skipped, movie_stats updated from what was
-// actually inserted (so a redelivered event never counts twice). It answers with the partition and
-// offset of each row it inserted, which tells new rows from duplicates. Movies are locked in id order,
+// Per batch, the rows are streamed into the session's staging table by binary COPY (pg_copy.h),
+// then one statement moves them in: duplicates skipped, movie_stats updated from what was actually
+// inserted (so a redelivered event never counts twice). It answers with the partition and offset
+// of each row it inserted, which tells new rows from duplicates. Movies are locked in id order,
 // which keeps concurrent sink members free of deadlocks on movie_stats.
-constexpr const char* kInsertBatch = R"(
-WITH input AS (
-  SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::bigint[], ?::numeric[], ?::timestamptz[],
-                       ?::text[], ?::text[], ?::bigint[], ?::int[], ?::bigint[])
-    AS t(event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_partition, kafka_offset)
-), inserted AS (
+constexpr const char* kInsertFromStage = R"(
+WITH inserted AS (
   INSERT INTO ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq,
                        kafka_topic, kafka_partition, kafka_offset)
-  SELECT event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, ?, kafka_partition, kafka_offset
-    FROM input
+  SELECT event_id, user_id, movie_id, rating_halves / 2.0, event_time, source, run_id, run_seq, ?,
+         kafka_partition, kafka_offset
+    FROM ratings_stage
   ON CONFLICT (event_id) DO NOTHING
   RETURNING movie_id, rating, kafka_partition, kafka_offset
 ), stats AS (
@@ -160,23 +160,6 @@ template <typename Range, typename Fn> QString arrayLiteral(const Range& items, 
         out += token(item);
     }
     out += u'}';
-    return out;
-}
-
-// An array element for free text: NULL or a double-quoted, escaped string. The whole literal is
-// still bound as one parameter, so this only has to satisfy the array parser, not SQL.
-QString quotedElement(const QString& s) {
-    if (s.isNull())
-        return QStringLiteral("NULL");
-    QString out;
-    out.reserve(s.size() + 2);
-    out += u'"';
-    for (const QChar c : s) {
-        if (c == u'"' || c == u'\\')
-            out += u'\\';
-        out += c;
-    }
-    out += u'"';
     return out;
 }
 
@@ -280,6 +263,8 @@ Result<QSqlDatabase> PostgresStore::db() {
         }
         d.setConnectOptions(options.join(u';'));
     }
+    if (!d.isOpen())
+        m_staged = false; // a new session: its temporary staging table is not there yet
     if (!d.isOpen() && !d.open()) {
         const QSqlError e = d.lastError();
         return fail(Error::unavailable(
@@ -324,47 +309,11 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
     }
 
     if (!batch.rows.empty()) {
-        const auto& rows = batch.rows;
-        QSqlQuery q(*d);
-        q.prepare(QString::fromUtf8(kInsertBatch));
-        q.addBindValue(arrayLiteral(
-            rows, [](const RatingRow& r) { return r.event.eventId.toString(QUuid::WithoutBraces); }));
-        q.addBindValue(
-            arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.userId); }));
-        q.addBindValue(
-            arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.event.movieId); }));
-        q.addBindValue(
-            arrayLiteral(rows, [](const RatingRow& r) { return event::formatRating(r.event.rating); }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
-            return QStringLiteral("\"%1\"").arg(r.event.eventTime.toUTC().toString(Qt::ISODateWithMs));
-        }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
-            return quotedElement(r.event.source.isEmpty() ? QString() : r.event.source);
-        }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
-            return quotedElement(r.event.runId.isEmpty() ? QString() : r.event.runId);
-        }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) {
-            return r.event.runSeq >= 0 ? QString::number(r.event.runSeq) : QStringLiteral("NULL");
-        }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.partition); }));
-        q.addBindValue(arrayLiteral(rows, [](const RatingRow& r) { return QString::number(r.offset); }));
-        q.addBindValue(batch.topic);
-        if (!q.exec())
-            return abort(QStringLiteral("inserting %1 ratings").arg(rows.size()), q.lastError());
-        // (partition, offset) is unique within a batch: it names the row that was inserted.
-        std::map<std::pair<int, qint64>, size_t> index;
-        for (size_t i = 0; i < rows.size(); ++i)
-            index.emplace(std::pair{rows[i].partition, rows[i].offset}, i);
-        result.newRows.assign(rows.size(), false);
-        while (q.next()) {
-            const auto it = index.find({q.value(0).toInt(), q.value(1).toLongLong()});
-            if (it != index.end() && !result.newRows[it->second]) {
-                result.newRows[it->second] = true;
-                ++result.inserted;
-            }
+        auto inserted = insertRows(*d, batch, result);
+        if (!inserted) {
+            d->rollback();
+            return fail(inserted.error());
         }
-        result.duplicates = static_cast<qint64>(rows.size()) - result.inserted;
     }
 
     if (!batch.deadLetters.empty()) {
@@ -388,7 +337,41 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
 
     if (!d->commit())
         return abort(QStringLiteral("commit"), d->lastError());
+    m_staged = true; // the staging table's creation is committed too
     return result;
+}
+
+Result<void> PostgresStore::insertRows(QSqlDatabase& d, const Batch& batch, BatchResult& result) {
+    const auto& rows = batch.rows;
+    if (!m_staged) {
+        QSqlQuery create(d);
+        if (!create.exec(QString::fromUtf8(pg::kStageTable)))
+            return fail(dbError(QStringLiteral("creating the staging table"), create.lastError()));
+    }
+    if (auto copied = pg::copyIntoStage(d, pg::binaryCopy(rows)); !copied) {
+        m_reconnect = true;
+        return fail(
+            Error{copied.error().kind, QStringLiteral("%1 (%2)").arg(copied.error().message, describe())});
+    }
+    QSqlQuery q(d);
+    q.prepare(QString::fromUtf8(kInsertFromStage));
+    q.addBindValue(batch.topic);
+    if (!q.exec())
+        return fail(dbError(QStringLiteral("inserting %1 ratings").arg(rows.size()), q.lastError()));
+    // (partition, offset) is unique within a batch: it names the row that was inserted.
+    std::map<std::pair<int, qint64>, size_t> index;
+    for (size_t i = 0; i < rows.size(); ++i)
+        index.emplace(std::pair{rows[i].partition, rows[i].offset}, i);
+    result.newRows.assign(rows.size(), false);
+    while (q.next()) {
+        const auto it = index.find({q.value(0).toInt(), q.value(1).toLongLong()});
+        if (it != index.end() && !result.newRows[it->second]) {
+            result.newRows[it->second] = true;
+            ++result.inserted;
+        }
+    }
+    result.duplicates = static_cast<qint64>(rows.size()) - result.inserted;
+    return {};
 }
 
 } // namespace loadlevel::store

@@ -7,8 +7,10 @@
 
 namespace loadlevel::store {
 
-// Store on PostgreSQL through Qt SQL (QPSQL). Batch writes are one INSERT ... SELECT FROM unnest()
-// of array parameters, never one round trip per row.
+// Store on PostgreSQL through Qt SQL (QPSQL). A batch's rows go in by binary COPY into a
+// temporary staging table (through libpq, on the same connection and transaction), then one
+// INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING moves them into ratings and movie_stats; never
+// one round trip per row.
 // Thread: the thread that created it, only. Reconnects after a lost connection on the next call.
 class PostgresStore final : public QtSqlStore {
 public:
@@ -31,9 +33,14 @@ protected:
     const std::vector<Migration>& migrations() const override;
 
 private:
+    // The batch's rows into ratings (and movie_stats), by the staging table; fills result's
+    // inserted, duplicates and newRows.
+    Result<void> insertRows(QSqlDatabase& d, const Batch& batch, BatchResult& result);
+
     QUrl m_url;
     QString m_name;
     bool m_reconnect = false;
+    bool m_staged = false; // this session's staging table exists (committed)
 };
 
 } // namespace loadlevel::store

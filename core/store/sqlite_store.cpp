@@ -268,7 +268,7 @@ Result<BatchResult> SqliteStore::writeBatch(const Batch& batch) {
     }
 
     // SQLite runs in-process: a prepared statement per row inside one transaction costs no round
-    // trips, which is what the unnest() statement saves on PostgreSQL.
+    // trips, which is what the COPY and one INSERT … SELECT save on PostgreSQL.
     std::map<qint64, std::pair<qint64, double>> stats; // movie -> (count, sum) of inserted rows
     if (!batch.rows.empty()) {
         QSqlQuery q(*d);

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "error.h"
+#include "store/store.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <vector>
+
+namespace loadlevel::store::pg {
+
+// The sink's rows in PostgreSQL's binary COPY format (a header, one tuple per row, a trailer),
+// in the column order of the staging table kStageTable: event_id uuid, user_id int8, movie_id
+// int8, rating_halves int2 (4.5 stars → 9), event_time timestamptz, source text, run_id text,
+// run_seq int8, kafka_partition int4, kafka_offset int8. Empty source and run id, and a negative
+// run_seq, are NULL.
+QByteArray binaryCopy(const std::vector<RatingRow>& rows);
+
+// The session's staging table: created once per connection, emptied at each commit.
+inline constexpr const char* kStageTable = R"(CREATE TEMP TABLE IF NOT EXISTS ratings_stage (
+    event_id uuid, user_id bigint, movie_id bigint, rating_halves smallint, event_time timestamptz,
+    source text, run_id text, run_seq bigint, kafka_partition integer, kafka_offset bigint)
+  ON COMMIT DELETE ROWS)";
+
+// Streams `data` (binaryCopy's) into ratings_stage with COPY … FROM STDIN (FORMAT binary), on the
+// libpq connection under the open Qt SQL one (QPSQL), so it joins that connection's transaction.
+// Errors: unavailable for a lost connection or a transient SQLSTATE (08, 40, 53, 57), else failed;
+// the message carries PostgreSQL's.
+Result<void> copyIntoStage(const QSqlDatabase& db, const QByteArray& data);
+
+} // namespace loadlevel::store::pg
