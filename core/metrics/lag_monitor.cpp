@@ -183,7 +183,7 @@ void LagMonitor::peekOldest(QList<PartitionLag>& partitions, qint64 nowMs) {
 }
 
 PartitionLag LagMonitor::observe(const QString& group, const kafka::PartitionInfo& tp, qint64 committed,
-                                 qint64 nowMs, bool hasMembers, bool& complete) {
+                                 qint64 nowMs, bool hasMembers, bool& complete, bool& ratesKnown) {
     PartitionLag p;
     p.partition = tp.id;
     p.low = tp.low;
@@ -206,6 +206,7 @@ PartitionLag LagMonitor::observe(const QString& group, const kafka::PartitionInf
     p.status = endKnown ? e.status : PartitionStatus::Warn;
     p.reason = endKnown ? e.reason : tp.watermarkError + QStringLiteral("; lag as last seen");
     complete = e.complete && endKnown;
+    ratesKnown = window.size() >= 2;
     return p;
 }
 
@@ -257,9 +258,10 @@ Result<QList<GroupLag>> LagMonitor::pollOnce() {
         for (const auto& tp : topic->partitions) {
             const auto it = committed->find(tp.id);
             bool windowFull = false;
+            bool partitionRates = false;
             PartitionLag p = observe(group, tp, it != committed->end() ? it->second : -1, nowMs,
-                                     g.members > 0, windowFull);
-            ratesKnown = ratesKnown && m_windows[{group, tp.id}].size() >= 2;
+                                     g.members > 0, windowFull, partitionRates);
+            ratesKnown = ratesKnown && partitionRates;
             g.complete = g.complete && windowFull;
             statuses << p.status;
             g.totalLag += p.lag;

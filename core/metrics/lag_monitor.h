@@ -115,9 +115,10 @@ private:
     Result<void> ensureClients();
     void peekOldest(QList<PartitionLag>& partitions, qint64 nowMs);
     // One partition's lag now, its window of samples moved on (not when its leader did not answer:
-    // then its last known log end stands in). complete: its window is full and current.
+    // then its last known log end stands in). complete: its window is full and current;
+    // ratesKnown: it holds two samples at least.
     PartitionLag observe(const QString& group, const kafka::PartitionInfo& tp, qint64 committed, qint64 nowMs,
-                         bool hasMembers, bool& complete);
+                         bool hasMembers, bool& complete, bool& ratesKnown);
     void run();
 
     kafka::ClientConfig m_config;

@@ -75,7 +75,6 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(const Settings& settings, cons
         }
         o.members = options.members;
         o.maxRowsPerSec = options.maxRowsPerSec;
-        o.ceilingPerMember = options.ceilingPerMember;
         o.recorder = &p->m_recorder;
         p->m_sink = std::make_unique<kafka::Sink>(p->m_config, o, settings.storeFactory());
         if (auto r = p->m_sink->start(); !r)

@@ -20,7 +20,6 @@ struct PipelineOptions {
     bool startSink = true;
     int members = 1;
     double maxRowsPerSec = 0;
-    bool ceilingPerMember = false; // see kafka::SinkOptions
 };
 
 // The composition root: from Settings to running engines. Starts the embedded cluster when no

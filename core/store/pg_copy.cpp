@@ -45,8 +45,7 @@ Error copyError(PGconn* conn, const PGresult* result, const char* what) {
     if (text.isEmpty())
         text = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
     const QString message = QStringLiteral("%1: %2").arg(QLatin1String(what), text.left(400));
-    const bool transient = PQstatus(conn) != CONNECTION_OK || code.startsWith(u"08") ||
-                           code.startsWith(u"40") || code.startsWith(u"53") || code.startsWith(u"57");
+    const bool transient = PQstatus(conn) != CONNECTION_OK || isTransientState(code);
     return transient ? Error::unavailable(message) : Error::failed(message);
 }
 

@@ -16,6 +16,13 @@ namespace loadlevel::store::pg {
 // run_seq, are NULL.
 QByteArray binaryCopy(const std::vector<RatingRow>& rows);
 
+// SQLSTATE classes that mean "try again": connection exceptions (08), operator intervention such
+// as a shutdown (57), insufficient resources (53), deadlock/serialization (40).
+inline bool isTransientState(QStringView code) {
+    return code.startsWith(u"08") || code.startsWith(u"57") || code.startsWith(u"53") ||
+           code.startsWith(u"40");
+}
+
 // The session's staging table: created once per connection, emptied at each commit.
 inline constexpr const char* kStageTable = R"(CREATE TEMP TABLE IF NOT EXISTS ratings_stage (
     event_id uuid, user_id bigint, movie_id bigint, rating_halves smallint, event_time timestamptz,

@@ -170,13 +170,12 @@ QString headersJson(const std::vector<event::Header>& headers) {
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-// SQLSTATE classes that mean "try again": connection exceptions (08), operator intervention
-// such as a shutdown (57), insufficient resources (53), deadlock/serialization (40).
+// A lost connection or a transient SQLSTATE (pg::isTransientState).
 bool isTransient(const QSqlError& e) {
     if (e.type() == QSqlError::ConnectionError)
         return true;
     const QString code = e.nativeErrorCode();
-    if (code.startsWith(u"08") || code.startsWith(u"57") || code.startsWith(u"53") || code.startsWith(u"40"))
+    if (pg::isTransientState(code))
         return true;
     const QString text = e.text().toLower();
     return code.isEmpty() && (text.contains(u"connection") || text.contains(u"server closed") ||
