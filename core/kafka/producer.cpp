@@ -25,10 +25,10 @@ constexpr auto kServingWindow = std::chrono::milliseconds(20);
 // of the queue, and the broker thread misses the cache on every header it writes into a request
 // (perf: most of rd_kafka_msgset_writer_write_msg_v2's time is one load of a header's length).
 // Without fastbins (the per-thread cache stays) freed blocks merge and are reused close together:
-// a 1M burst of bench/run's events took 1.80 CPU-s instead of 1.48, and ran at 0.89x instead of
-// 1.02x kcat -P, which needs no such setting because it allocates a 1 KiB line buffer per message
-// and that request consolidates the fastbins as a side effect. The sink's CPU time per row is
-// unchanged (1.42 s per 300,000 rows either way). Process-wide, so set once, by the first producer.
+// producing bench/run's 1M events took 1.48 CPU-s instead of 1.80, at 1.02x instead of 0.90x
+// kcat -P (alternating rounds; BENCHMARKS.md). kcat needs no such setting: it allocates a 1 KiB line
+// buffer per message, and that request consolidates the fastbins as a side effect. The sink's CPU time per
+// row is unchanged (1.42 s per 300,000 rows either way). Process-wide, so set once, by the first producer.
 void compactSmallBlocks() {
     static std::once_flag once;
     std::call_once(once, [] { mallopt(M_MXFAST, 0); });
