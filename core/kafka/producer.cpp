@@ -221,7 +221,7 @@ Result<void> Producer::produce(const event::WireMessage& m, quint64 token,
         // Delivery reports free queued messages. A caller that serves them waits for them here;
         // otherwise the poller thread says when the queue is half empty (a fixed sleep would either
         // spin or, at a few hundred thousand messages a second, idle).
-        if (m_lastServe.load(std::memory_order_relaxed) != 0) {
+        if (callerServes()) {
             serveFor(std::chrono::milliseconds(10));
             continue;
         }
@@ -249,7 +249,7 @@ Result<void> Producer::flush(std::chrono::milliseconds timeout) {
             return fail(Error::timeout(QStringLiteral("%1 messages still unacknowledged after %2 ms")
                                            .arg(rd_kafka_outq_len(m_rk.get()))
                                            .arg(timeout.count())));
-        if (m_lastServe.load(std::memory_order_relaxed) != 0)
+        if (callerServes())
             serveFor(std::chrono::milliseconds(10));
         else
             std::this_thread::sleep_for(std::chrono::milliseconds(2));

@@ -87,6 +87,8 @@ private:
     void pollLoop();
     // serve(), waiting up to `wait` for the first report.
     void serveFor(std::chrono::milliseconds wait);
+    // A caller has used serve(): delivery reports are then served on callers' threads.
+    [[nodiscard]] bool callerServes() const { return m_lastServe.load(std::memory_order_relaxed) != 0; }
 
     KafkaHandle m_rk;
     TopicHandle m_topic;
