@@ -151,6 +151,55 @@ private slots:
         }
     }
 
+    // Every rating value, then a batch that mixes stored events, new ones and one event twice, then
+    // new ones again (PostgreSQL: the first and last batch are copied straight into ratings, the
+    // mixed one goes through the staging table). Counts, per-row answers and stats stay exact.
+    void everyRatingAndMixedBatchesCountExactly() {
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        const QString run = test::uniqueName(QStringLiteral("run"));
+        const qint64 movie = QDateTime::currentMSecsSinceEpoch() + 11;
+        store::Batch b = batchFor(topic);
+        for (int halves = 1; halves <= 10; ++halves)
+            b.rows.push_back(row(run, halves, movie, halves / 2.0, 0, halves));
+        auto first = m_store->writeBatch(b);
+        QVERIFY2(first.has_value(), first ? "" : qPrintable(first.error().message));
+        QCOMPARE(first->inserted, qint64(10));
+        QCOMPARE(first->newRows, std::vector<bool>(10, true));
+        for (const auto& sent : b.rows) {
+            auto stored = m_store->findRating(sent.event.eventId);
+            QVERIFY(stored && stored->has_value());
+            QCOMPARE((*stored)->row.event.rating, sent.event.rating);
+        }
+        QCOMPARE(movieCount(movie), qint64(10));
+        QCOMPARE((*m_store->movieStats(movie))->average, 2.75);
+
+        const store::RatingRow stored = b.rows[3];
+        const store::RatingRow fresh = row(run, 20, movie, 4.5, 0, 20);
+        store::RatingRow twice = row(run, 21, movie, 1.0, 0, 21);
+        store::RatingRow again = twice;
+        again.offset = 22;
+        b.rows = {stored, fresh, twice, again};
+        auto mixed = m_store->writeBatch(b);
+        QVERIFY2(mixed.has_value(), mixed ? "" : qPrintable(mixed.error().message));
+        QCOMPARE(mixed->inserted, qint64(2));
+        QCOMPARE(mixed->duplicates, qint64(2));
+        QCOMPARE(mixed->newRows.size(), size_t(4));
+        QVERIFY(!mixed->newRows[0]);
+        QVERIFY(mixed->newRows[1]);
+        QVERIFY(mixed->newRows[2] != mixed->newRows[3]); // one of the two copies is the new row
+        QCOMPARE(movieCount(movie), qint64(12));
+        QCOMPARE((*m_store->movieStats(movie))->average, (27.5 + 4.5 + 1.0) / 12);
+
+        b.rows = {row(run, 30, movie, 5.0, 1, 1), row(run, 31, movie + 1, 0.5, 1, 2)};
+        auto last = m_store->writeBatch(b);
+        QVERIFY2(last.has_value(), last ? "" : qPrintable(last.error().message));
+        QCOMPARE(last->inserted, qint64(2));
+        QCOMPARE(last->duplicates, qint64(0));
+        QCOMPARE(movieCount(movie), qint64(13));
+        QCOMPARE(movieCount(movie + 1), qint64(1));
+        QCOMPARE(*m_store->countRatings(run), qint64(14));
+    }
+
     void ratingsArePagedByKeysetNewestFirst() {
         const QString topic = test::uniqueName(QStringLiteral("store"));
         const QString run = test::uniqueName(QStringLiteral("run"));

@@ -41,6 +41,68 @@ std::expected<qint64, Rejection> readId(const QJsonObject& o, const QString& nam
     return static_cast<qint64>(d);
 }
 
+// The value exactly as encodeValue() writes it: {"user_id":U,"movie_id":M,"rating":R}, ids of 1 to
+// 16 digits without a leading zero and at most 2^53-1, R one digit with an optional ".0" or ".5",
+// 0.5 to 5. Anything else (other spacing, order, members, forms of numbers, or values out of range)
+// returns false, and decode() takes the general path, which also gives the reasons.
+bool readCanonicalValue(QByteArrayView v, RatingEvent& out) {
+    const char* p = v.data();
+    const char* const end = p + v.size();
+    auto literal = [&](std::string_view s) {
+        if (end - p < static_cast<qsizetype>(s.size()) || std::memcmp(p, s.data(), s.size()) != 0)
+            return false;
+        p += s.size();
+        return true;
+    };
+    auto id = [&](qint64& to) {
+        if (p == end || *p < '1' || *p > '9')
+            return false;
+        qint64 n = 0;
+        int digits = 0;
+        for (; p != end && *p >= '0' && *p <= '9' && digits < 17; ++p, ++digits)
+            n = n * 10 + (*p - '0');
+        if (digits > 16 || n > static_cast<qint64>(kMaxExactInteger))
+            return false;
+        to = n;
+        return true;
+    };
+    qint64 user = 0;
+    qint64 movie = 0;
+    if (!literal(R"({"user_id":)") || !id(user) || !literal(R"(,"movie_id":)") || !id(movie) ||
+        !literal(R"(,"rating":)") || p == end || *p < '0' || *p > '5')
+        return false;
+    int halves = 2 * (*p++ - '0');
+    if (p != end && *p == '.') {
+        if (end - p < 2 || (p[1] != '0' && p[1] != '5'))
+            return false;
+        halves += p[1] == '5' ? 1 : 0;
+        p += 2;
+    }
+    if (end - p != 1 || *p != '}' || halves < 1 || halves > 10)
+        return false;
+    out.userId = user;
+    out.movieId = movie;
+    out.rating = halves / 2.0;
+    return true;
+}
+
+// The text of a header that repeats from event to event (a run's id, its source): converted once
+// per thread and shared afterwards.
+class Utf16Cache {
+public:
+    const QString& get(const QByteArray& utf8) {
+        if (utf8 != m_bytes) {
+            m_bytes = QByteArray(utf8.constData(), utf8.size()); // a deep copy: utf8 may be a view
+            m_text = QString::fromUtf8(utf8);
+        }
+        return m_text;
+    }
+
+private:
+    QByteArray m_bytes;
+    QString m_text;
+};
+
 const QByteArray* findHeader(const std::vector<Header>& headers, const char* name) {
     // The last header of a name wins, as with Kafka's own Headers.lastHeader().
     const QByteArray* found = nullptr;
@@ -112,6 +174,36 @@ QByteArray formatUuid(const QUuid& id) {
     return out;
 }
 
+std::optional<qint64> parseTimestamp(QByteArrayView t) {
+    if (t.size() != 24 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+        t[19] != '.' || t[23] != 'Z')
+        return std::nullopt;
+    bool ok = true;
+    auto num = [&](int at, int width) {
+        qint64 v = 0;
+        for (int i = at; i < at + width; ++i) {
+            ok = ok && t[i] >= '0' && t[i] <= '9';
+            v = v * 10 + (t[i] - '0');
+        }
+        return v;
+    };
+    const qint64 year = num(0, 4), month = num(5, 2), day = num(8, 2);
+    const qint64 hour = num(11, 2), minute = num(14, 2), second = num(17, 2), ms = num(20, 3);
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!ok || year < 1000 || month < 1 || month > 12 || day < 1 ||
+        day > kDays[month - 1] + (month == 2 && leap ? 1 : 0) || hour > 23 || minute > 59 || second > 59)
+        return std::nullopt;
+    // Civil date -> days since the epoch (Howard Hinnant's algorithm, as in formatTimestamp).
+    const qint64 y = year - (month <= 2 ? 1 : 0);
+    const qint64 era = y / 400;
+    const qint64 yoe = y - era * 400;
+    const qint64 doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    const qint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const qint64 days = era * 146097 + doe - 719468;
+    return days * 86400000 + hour * 3600000 + minute * 60000 + second * 1000 + ms;
+}
+
 QString formatRating(double rating) {
     const int h = halfStars(rating);
     return h % 2 == 0 ? QString::number(h / 2) : QString::number(h / 2) + u".5";
@@ -130,22 +222,6 @@ char* appendRating(char* p, double rating) {
     p = appendNumber(p, h / 2);
     return h % 2 == 0 ? p : appendLiteral(p, ".5");
 }
-// The UTF-8 form of a string that repeats from event to event (a run's id, its source): converted
-// once per thread and shared afterwards.
-class Utf8Cache {
-public:
-    const QByteArray& get(const QString& s) {
-        if (s != m_text) {
-            m_text = s;
-            m_bytes = s.toUtf8();
-        }
-        return m_bytes;
-    }
-
-private:
-    QString m_text;
-    QByteArray m_bytes;
-};
 
 QByteArray number(qint64 v) {
     char buf[24];
@@ -295,15 +371,16 @@ QUuid derivedEventId(const Origin& origin) {
 
 std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::vector<Header>& headers,
                                              const Origin& origin) {
-    auto doc = parseJson(value);
-    if (!doc)
-        return std::unexpected(doc.error());
-    if (!doc->isObject())
-        return std::unexpected(malformed({}, QStringLiteral("value must be a JSON object")));
-
     RatingEvent e;
-    if (auto ok = readRatingObject(doc->object(), e); !ok)
-        return std::unexpected(ok.error());
+    if (!readCanonicalValue(value, e)) {
+        auto doc = parseJson(value);
+        if (!doc)
+            return std::unexpected(doc.error());
+        if (!doc->isObject())
+            return std::unexpected(malformed({}, QStringLiteral("value must be a JSON object")));
+        if (auto ok = readRatingObject(doc->object(), e); !ok)
+            return std::unexpected(ok.error());
+    }
 
     if (const QByteArray* spec = findHeader(headers, "ce_specversion"); spec && *spec != "1.0")
         return std::unexpected(
@@ -322,7 +399,10 @@ std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::ve
     }
 
     if (const QByteArray* time = findHeader(headers, "ce_time")) {
-        e.eventTime = QDateTime::fromString(QString::fromLatin1(*time), Qt::ISODateWithMs);
+        if (const auto ms = parseTimestamp(*time))
+            e.eventTime = QDateTime::fromMSecsSinceEpoch(*ms, Qt::UTC);
+        else
+            e.eventTime = QDateTime::fromString(QString::fromLatin1(*time), Qt::ISODateWithMs);
         if (!e.eventTime.isValid())
             return std::unexpected(
                 malformed(QStringLiteral("ce_time"), QStringLiteral("ce_time is not an RFC 3339 timestamp")));
@@ -333,12 +413,14 @@ std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::ve
         e.eventTime = QDateTime::currentDateTimeUtc();
     }
 
+    thread_local Utf16Cache sources;
+    thread_local Utf16Cache runIds;
     if (const QByteArray* source = findHeader(headers, "ce_source"))
-        e.source = QString::fromUtf8(*source);
+        e.source = sources.get(*source);
     // An empty ce_runid names no run (found by fuzzing: it used to keep the ce_runseq beside an
     // empty run id, which encode() then dropped).
     if (const QByteArray* run = findHeader(headers, "ce_runid"); run && !run->isEmpty()) {
-        e.runId = QString::fromUtf8(*run);
+        e.runId = runIds.get(*run);
         bool ok = false;
         const QByteArray* seq = findHeader(headers, "ce_runseq");
         e.runSeq = seq ? seq->toLongLong(&ok) : -1;

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <expected>
+#include <optional>
 #include <vector>
 
 namespace loadlevel::event {
@@ -47,11 +48,31 @@ inline constexpr qsizetype kMaxValueBytes = 64 * 1024;
 inline constexpr const char* kEventType = "loadlevel.rating.v1";
 inline constexpr const char* kDefaultSource = "/loadlevel";
 
+// The UTF-8 form of a text that repeats from event to event (a run's id, its source): converted
+// once and shared afterwards. One per thread.
+class Utf8Cache {
+public:
+    const QByteArray& get(const QString& s) {
+        if (s != m_text) {
+            m_text = s;
+            m_bytes = s.toUtf8();
+        }
+        return m_bytes;
+    }
+
+private:
+    QString m_text;
+    QByteArray m_bytes;
+};
+
 QByteArray encodeValue(const RatingEvent& e);
 WireMessage encode(const RatingEvent& e);
 
 // Decodes a Kafka message. Without a ce_id header the id is derived from topic/partition/offset,
-// so a redelivered plain message still maps to the same row.
+// so a redelivered plain message still maps to the same row. `headers` are read during the call
+// only (they may be views of a consumed message's bytes). A value in encodeValue()'s exact form
+// and a ce_time in formatTimestamp()'s are read directly; any other form through QJsonDocument
+// and QDateTime, with the same result.
 std::expected<RatingEvent, Rejection> decode(QByteArrayView value, const std::vector<Header>& headers,
                                              const Origin& origin);
 
@@ -73,6 +94,9 @@ QString formatRating(double rating);
 // QDateTime::toString(Qt::ISODateWithMs) for UTC, without its formatting machinery: this is on
 // the hot path of every produced event and every stored row.
 QByteArray formatTimestamp(qint64 msSinceEpoch);
+// The inverse of formatTimestamp for years 1000-9999: the instant in ms since the epoch, or nothing
+// for any other text (decode() then asks QDateTime, which also reads other RFC 3339 forms).
+std::optional<qint64> parseTimestamp(QByteArrayView text);
 // A UUID as 36 lowercase hex characters with dashes (no braces), without allocation beyond the result.
 QByteArray formatUuid(const QUuid& id);
 

@@ -16,19 +16,32 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<event::Header> readHeaders(const rd_kafka_message_t* msg) {
-    std::vector<event::Header> out;
+// The message's headers as views of its own bytes (no copy): valid while `msg` is.
+void readHeaders(const rd_kafka_message_t* msg, std::vector<event::Header>& out) {
+    out.clear();
     rd_kafka_headers_t* hdrs = nullptr;
     if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs)
-        return out;
+        return;
     const char* name = nullptr;
     const void* value = nullptr;
     size_t size = 0;
     for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i)
-        out.push_back({QByteArray(name),
-                       value ? QByteArray(static_cast<const char*>(value), static_cast<qsizetype>(size))
-                             : QByteArray()});
+        out.push_back(
+            {QByteArray::fromRawData(name, static_cast<qsizetype>(std::strlen(name))),
+             value ? QByteArray::fromRawData(static_cast<const char*>(value), static_cast<qsizetype>(size))
+                   : QByteArray()});
+}
+
+// Headers that outlive their message.
+std::vector<event::Header> ownedCopy(const std::vector<event::Header>& views) {
+    std::vector<event::Header> out;
+    out.reserve(views.size());
+    auto own = [](const QByteArray& b) {
+        return b.isNull() ? QByteArray() : QByteArray(b.constData(), b.size());
+    };
+    for (const auto& h : views)
+        out.push_back({own(h.name), own(h.value)});
     return out;
 }
 
@@ -239,8 +252,8 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
     rd_kafka_timestamp_type_t tsType{};
     origin.timestampMs = rd_kafka_message_timestamp(msg, &tsType);
     const QByteArrayView value(static_cast<const char*>(msg->payload), static_cast<qsizetype>(msg->len));
-    auto headers = readHeaders(msg);
-    auto decoded = event::decode(value, headers, origin);
+    readHeaders(msg, m_headers);
+    auto decoded = event::decode(value, m_headers, origin);
     if (decoded) {
         m_batch.rows.push_back({std::move(*decoded), msg->partition, msg->offset,
                                 tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? origin.timestampMs : -1});
@@ -252,7 +265,7 @@ void Sink::Member::handle(const rd_kafka_message_t* msg) {
         if (msg->key)
             dl.key = QByteArray(static_cast<const char*>(msg->key), static_cast<qsizetype>(msg->key_len));
         dl.value = msg->payload ? value.toByteArray() : QByteArray();
-        dl.headers = std::move(headers);
+        dl.headers = ownedCopy(m_headers);
         dl.reason = decoded.error().field.isEmpty() ? decoded.error().reason
                                                     : decoded.error().field + u": " + decoded.error().reason;
         m_batch.deadLetters.push_back(std::move(dl));

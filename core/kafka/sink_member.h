@@ -109,7 +109,8 @@ private:
     std::unique_ptr<store::Store> m_store;
 
     store::Batch m_batch;
-    std::map<int, qint64> m_nextOffsets; // the batch's next offset per partition
+    std::map<int, qint64> m_nextOffsets;  // the batch's next offset per partition
+    std::vector<event::Header> m_headers; // the message being handled's, reused from message to message
     // Positions and stored offsets of the assigned partitions. Exactly once rests on each batch
     // continuing where the database's offset ends; this checks it message by message instead of
     // trusting the fetcher.

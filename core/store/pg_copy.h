@@ -9,12 +9,21 @@
 
 namespace loadlevel::store::pg {
 
-// The sink's rows in PostgreSQL's binary COPY format (a header, one tuple per row, a trailer),
-// in the column order of the staging table kStageTable: event_id uuid, user_id int8, movie_id
-// int8, rating_halves int2 (4.5 stars → 9), event_time timestamptz, source text, run_id text,
-// run_seq int8, kafka_partition int4, kafka_offset int8. Empty source and run id, and a negative
-// run_seq, are NULL.
-QByteArray binaryCopy(const std::vector<RatingRow>& rows);
+// The sink's rows in PostgreSQL's binary COPY format (a header, one tuple per row, a trailer), for
+// one of two targets:
+// - Target::Stage, the staging table kStageTable: event_id uuid, user_id int8, movie_id int8,
+//   rating_halves int2 (4.5 stars → 9), event_time timestamptz, source text, run_id text, run_seq
+//   int8, kafka_partition int4, kafka_offset int8;
+// - Target::Ratings, the ratings table itself in the column order of kCopyIntoRatings: the same,
+//   with rating numeric (4.5) in place of the halves and kafka_topic (`topic`) before the partition.
+// Empty source and run id, and a negative run_seq, are NULL.
+enum class Target { Stage, Ratings };
+QByteArray binaryCopy(const std::vector<RatingRow>& rows, Target target, const QString& topic = {});
+
+inline constexpr const char* kCopyIntoStage = "COPY ratings_stage FROM STDIN (FORMAT binary)";
+inline constexpr const char* kCopyIntoRatings =
+    "COPY ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, "
+    "kafka_partition, kafka_offset) FROM STDIN (FORMAT binary)";
 
 // SQLSTATE classes that mean "try again": connection exceptions (08), operator intervention such
 // as a shutdown (57), insufficient resources (53), deadlock/serialization (40).
@@ -29,10 +38,14 @@ inline constexpr const char* kStageTable = R"(CREATE TEMP TABLE IF NOT EXISTS ra
     source text, run_id text, run_seq bigint, kafka_partition integer, kafka_offset bigint)
   ON COMMIT DELETE ROWS)";
 
-// Streams `data` (binaryCopy's) into ratings_stage with COPY … FROM STDIN (FORMAT binary), on the
+// Streams `data` (binaryCopy's) with `statement` (kCopyIntoStage or kCopyIntoRatings), on the
 // libpq connection under the open Qt SQL one (QPSQL), so it joins that connection's transaction.
 // Errors: unavailable for a lost connection or a transient SQLSTATE (08, 40, 53, 57), else failed;
-// the message carries PostgreSQL's.
-Result<void> copyIntoStage(const QSqlDatabase& db, const QByteArray& data);
+// the message carries PostgreSQL's, and `sqlState`, when given, receives the SQLSTATE.
+Result<void> copyIn(const QSqlDatabase& db, const char* statement, const QByteArray& data,
+                    QString* sqlState = nullptr);
+
+// SQLSTATE unique_violation: a COPY into ratings met an event_id that is already stored.
+inline constexpr QStringView kUniqueViolation = u"23505";
 
 } // namespace loadlevel::store::pg

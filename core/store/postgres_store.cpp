@@ -98,11 +98,18 @@ const char* PostgresStore::migrationTableSql() const {
 
 namespace {
 
-// Per batch, the rows are streamed into the session's staging table by binary COPY (pg_copy.h),
-// then one statement moves them in: duplicates skipped, movie_stats updated from what was actually
-// inserted (so a redelivered event never counts twice). It answers with the partition and offset
-// of each row it inserted, which tells new rows from duplicates. Movies are locked in id order,
-// which keeps concurrent sink members free of deadlocks on movie_stats.
+// A batch's rows go in one of two ways (insertRows):
+// - Directly: binary COPY into ratings under a savepoint, then movie_stats from the batch's own
+//   per-movie sums (kAddMovieStats). Every row is new, or the COPY fails on the primary key
+//   (unique_violation), is rolled back to the savepoint, and the batch takes the second way.
+// - Through the staging table: binary COPY into the session's ratings_stage (pg_copy.h), then one
+//   statement (kInsertFromStage) moves the rows in: duplicates skipped, movie_stats updated from
+//   what was actually inserted (so a redelivered event never counts twice). It answers with the
+//   partition and offset of each row it inserted, which tells new rows from duplicates.
+// Either way, movies are locked in id order, which keeps concurrent sink members free of deadlocks
+// on movie_stats. The direct way saves PostgreSQL a second write and read of every row, the
+// speculative insertion of ON CONFLICT, and the RETURNING rows (bench/run: the database's time per
+// row went from 1.4x a plain COPY's to about the same).
 constexpr const char* kInsertFromStage = R"(
 WITH inserted AS (
   INSERT INTO ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq,
@@ -121,6 +128,16 @@ WITH inserted AS (
          updated_at   = EXCLUDED.updated_at
 )
 SELECT kafka_partition, kafka_offset FROM inserted)";
+
+// movie_stats from a batch that was inserted whole: per movie, the count and sum of half stars.
+// In movie id order, like kInsertFromStage.
+constexpr const char* kAddMovieStats = R"(
+INSERT INTO movie_stats AS s (movie_id, rating_count, rating_sum, updated_at)
+SELECT m, c, h / 2.0, now() FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS t(m, c, h) ORDER BY m
+ON CONFLICT (movie_id) DO UPDATE
+   SET rating_count = s.rating_count + EXCLUDED.rating_count,
+       rating_sum   = s.rating_sum + EXCLUDED.rating_sum,
+       updated_at   = EXCLUDED.updated_at)";
 
 // Moves each offset only from the value its writer expects (a compare-and-set; the row lock taken
 // by ON CONFLICT makes concurrent writers wait and then see the newest value). A row is created
@@ -277,6 +294,7 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
     if (!d)
         return fail(d.error());
     BatchResult result;
+    m_stageCreated = false;
     if (!d->transaction())
         return fail(dbError(QStringLiteral("begin batch"), d->lastError()));
     auto abort = [&](const QString& what, const QSqlError& e) {
@@ -336,18 +354,74 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
 
     if (!d->commit())
         return abort(QStringLiteral("commit"), d->lastError());
-    m_staged = true; // the staging table's creation is committed too
+    m_staged = m_staged || m_stageCreated; // the staging table's creation is committed too
     return result;
 }
 
 Result<void> PostgresStore::insertRows(QSqlDatabase& d, const Batch& batch, BatchResult& result) {
+    if (m_copyDirect) {
+        auto direct = copyIntoRatings(d, batch, result);
+        if (!direct)
+            return fail(direct.error());
+        if (*direct)
+            return {};
+    }
+    auto staged = insertThroughStage(d, batch, result);
+    // A batch that met stored events suggests a redelivery in progress: its followers are likely
+    // to meet them too, and go through the staging table until one batch is all new again.
+    m_copyDirect = staged && result.duplicates == 0;
+    return staged;
+}
+
+Result<bool> PostgresStore::copyIntoRatings(QSqlDatabase& d, const Batch& batch, BatchResult& result) {
+    const auto& rows = batch.rows;
+    QSqlQuery q(d);
+    if (!q.exec(QStringLiteral("SAVEPOINT ratings_copy")))
+        return fail(dbError(QStringLiteral("starting to copy %1 ratings").arg(rows.size()), q.lastError()));
+    QString state;
+    auto copied =
+        pg::copyIn(d, pg::kCopyIntoRatings, pg::binaryCopy(rows, pg::Target::Ratings, batch.topic), &state);
+    if (!copied && state == pg::kUniqueViolation) {
+        if (!q.exec(QStringLiteral("ROLLBACK TO SAVEPOINT ratings_copy")))
+            return fail(
+                dbError(QStringLiteral("taking back a copy of %1 ratings").arg(rows.size()), q.lastError()));
+        m_copyDirect = false;
+        return false;
+    }
+    if (!copied) {
+        m_reconnect = true;
+        return fail(
+            Error{copied.error().kind, QStringLiteral("%1 (%2)").arg(copied.error().message, describe())});
+    }
+    // Per movie, in id order: how many ratings and their sum in half stars.
+    std::map<qint64, std::pair<qint64, qint64>> movies;
+    for (const auto& r : rows) {
+        auto& [count, halves] = movies[r.event.movieId];
+        ++count;
+        halves += event::halfStars(r.event.rating);
+    }
+    q.prepare(QString::fromUtf8(kAddMovieStats));
+    q.addBindValue(arrayLiteral(movies, [](const auto& m) { return QString::number(m.first); }));
+    q.addBindValue(arrayLiteral(movies, [](const auto& m) { return QString::number(m.second.first); }));
+    q.addBindValue(arrayLiteral(movies, [](const auto& m) { return QString::number(m.second.second); }));
+    if (!q.exec())
+        return fail(
+            dbError(QStringLiteral("adding %1 ratings to movie_stats").arg(rows.size()), q.lastError()));
+    result.newRows.assign(rows.size(), true);
+    result.inserted = static_cast<qint64>(rows.size());
+    result.duplicates = 0;
+    return true;
+}
+
+Result<void> PostgresStore::insertThroughStage(QSqlDatabase& d, const Batch& batch, BatchResult& result) {
     const auto& rows = batch.rows;
     if (!m_staged) {
         QSqlQuery create(d);
         if (!create.exec(QString::fromUtf8(pg::kStageTable)))
             return fail(dbError(QStringLiteral("creating the staging table"), create.lastError()));
+        m_stageCreated = true;
     }
-    if (auto copied = pg::copyIntoStage(d, pg::binaryCopy(rows)); !copied) {
+    if (auto copied = pg::copyIn(d, pg::kCopyIntoStage, pg::binaryCopy(rows, pg::Target::Stage)); !copied) {
         m_reconnect = true;
         return fail(
             Error{copied.error().kind, QStringLiteral("%1 (%2)").arg(copied.error().message, describe())});

@@ -7,10 +7,11 @@
 
 namespace loadlevel::store {
 
-// Store on PostgreSQL through Qt SQL (QPSQL). A batch's rows go in by binary COPY into a
-// temporary staging table (through libpq, on the same connection and transaction), then one
-// INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING moves them into ratings and movie_stats; never
-// one round trip per row.
+// Store on PostgreSQL through Qt SQL (QPSQL). A batch's rows go in by binary COPY (through libpq,
+// on the same connection and transaction): straight into ratings when none of them is stored yet,
+// else into a temporary staging table from which one INSERT … SELECT … ON CONFLICT DO NOTHING
+// RETURNING moves the new ones (postgres_store.cpp says how it chooses). Never one round trip per
+// row.
 // Thread: the thread that created it, only. Reconnects after a lost connection on the next call.
 class PostgresStore final : public QtSqlStore {
 public:
@@ -33,14 +34,21 @@ protected:
     const std::vector<Migration>& migrations() const override;
 
 private:
-    // The batch's rows into ratings (and movie_stats), by the staging table; fills result's
-    // inserted, duplicates and newRows.
+    // The batch's rows into ratings (and movie_stats); fills result's inserted, duplicates and
+    // newRows.
     Result<void> insertRows(QSqlDatabase& d, const Batch& batch, BatchResult& result);
+    // By COPY into ratings under a savepoint: false (and rolled back to it) when an event was
+    // already stored.
+    Result<bool> copyIntoRatings(QSqlDatabase& d, const Batch& batch, BatchResult& result);
+    // By COPY into the staging table, then INSERT … ON CONFLICT DO NOTHING.
+    Result<void> insertThroughStage(QSqlDatabase& d, const Batch& batch, BatchResult& result);
 
     QUrl m_url;
     QString m_name;
     bool m_reconnect = false;
-    bool m_staged = false; // this session's staging table exists (committed)
+    bool m_staged = false;       // this session's staging table exists (committed)
+    bool m_stageCreated = false; // ... or is created by the open transaction
+    bool m_copyDirect = true;    // the next batch tries COPY straight into ratings
 };
 
 } // namespace loadlevel::store

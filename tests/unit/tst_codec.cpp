@@ -232,6 +232,65 @@ private slots:
         }
     }
 
+    // parseTimestamp reads back every formatTimestamp text as QDateTime does, and declines every
+    // other text (decode() then asks QDateTime).
+    void timestampsParseAsQtDoes() {
+        QList<qint64> samples = {-30610224000000, 0, 951782400000, 951868799999, 1709164800123, 4102444799999,
+                                 253402300799999};
+        QRandomGenerator rng(7);
+        for (int i = 0; i < 2000; ++i)
+            samples << static_cast<qint64>(rng.bounded(253402300799.0 + 30610224000.0) * 1000) -
+                           30610224000000;
+        for (qint64 ms : std::as_const(samples)) {
+            const QByteArray text = formatTimestamp(ms);
+            QCOMPARE(parseTimestamp(text), std::optional<qint64>(ms));
+            QCOMPARE(QDateTime::fromString(QString::fromLatin1(text), Qt::ISODateWithMs).toMSecsSinceEpoch(),
+                     ms);
+        }
+        for (const char* other :
+             {"2026-02-29T00:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-00-10T00:00:00.000Z",
+              "2026-04-31T00:00:00.000Z", "2026-01-01T24:00:00.000Z", "2026-01-01T00:60:00.000Z",
+              "2026-01-01T00:00:60.000Z", "2026-01-01T00:00:00.000+00:00", "2026-01-01T00:00:00Z",
+              "2026-01-01 00:00:00.000Z", "2026-01-01T00:00:0x.000Z", "0999-01-01T00:00:00.000Z", ""})
+            QCOMPARE(parseTimestamp(QByteArrayView(other)), std::nullopt);
+        QCOMPARE(parseTimestamp("2024-02-29T23:59:59.999Z"), std::optional<qint64>(1709251199999));
+    }
+
+    // Values in encodeValue's exact form are read without a JSON document; any other spelling of
+    // the same object takes the general path. Both must give the same event, for every rating,
+    // ids from 1 to 2^53-1, and the refusals must stay the general path's.
+    void canonicalAndGeneralValuesDecodeAlike() {
+        QRandomGenerator rng(11);
+        const Origin origin{QStringLiteral("t"), 0, 1, -1};
+        for (int i = 0; i < 500; ++i) {
+            const qint64 user = i == 0 ? 9007199254740991 : 1 + static_cast<qint64>(rng.bounded(1e15));
+            const qint64 movie = 1 + static_cast<qint64>(rng.bounded(i % 2 ? 100.0 : 1e9));
+            const RatingEvent e = sample(user, movie, (1 + i % 10) / 2.0);
+            const WireMessage m = encode(e);
+            QByteArray spaced = m.value;
+            spaced.replace(":", ": ");
+            QByteArray reordered = QByteArray("{\"rating\":") + QByteArray::number(e.rating) +
+                                   ",\"movie_id\":" + QByteArray::number(movie) +
+                                   ",\"user_id\":" + QByteArray::number(user) + "}";
+            for (const QByteArray& value : {m.value, spaced, reordered}) {
+                auto back = decode(value, m.headers, origin);
+                QVERIFY2(back.has_value(), value.constData());
+                QCOMPARE(*back, e);
+            }
+        }
+        QCOMPARE(decode(QByteArrayView(R"({"user_id":1,"movie_id":2,"rating":4.0})"), {}, origin)->rating,
+                 4.0);
+        QCOMPARE(decode(QByteArrayView(R"({"user_id":1,"movie_id":2,"rating":0.5})"), {}, origin)->rating,
+                 0.5);
+        for (const char* refused :
+             {R"({"user_id":1,"movie_id":2,"rating":0})", R"({"user_id":1,"movie_id":2,"rating":5.5})",
+              R"({"user_id":1,"movie_id":2,"rating":4.3})", R"({"user_id":0,"movie_id":2,"rating":3})",
+              R"({"user_id":01,"movie_id":2,"rating":3})",
+              R"({"user_id":1,"movie_id":9007199254740992,"rating":3})",
+              R"({"user_id":1,"movie_id":2,"rating":3}x)"})
+            QVERIFY2(!decode(QByteArrayView(refused), {}, origin).has_value(), refused);
+    }
+
     void uuidV7IsTimeOrderedAndVersioned() {
         const QDateTime t = QDateTime::fromMSecsSinceEpoch(1795400909123, Qt::UTC);
         const QUuid a = newUuidV7(t);
