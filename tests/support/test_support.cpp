@@ -11,8 +11,44 @@
 #include <QThread>
 #include <QUrl>
 #include <QtTest>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <sys/prctl.h>
+#include <thread>
+#include <unistd.h>
 
 namespace loadlevel::test {
+
+namespace {
+
+// A test process still running LOADLEVEL_TEST_WATCHDOG_S seconds after its start (CMake sets it a
+// little under ctest's timeout) prints every thread's stack, with gdb when it is installed, and
+// aborts. ctest's own timeout kills silently, and QtTest's function timeout does not cover
+// initTestCase: a hang seen once in CI (tst_lag_monitor, 2026-12-03) left no trace at all.
+struct Watchdog {
+    Watchdog() {
+        bool ok = false;
+        const int seconds = qEnvironmentVariableIntValue("LOADLEVEL_TEST_WATCHDOG_S", &ok);
+        if (!ok || seconds <= 0)
+            return;
+        std::thread([seconds] {
+            std::this_thread::sleep_for(std::chrono::seconds(seconds));
+            std::fprintf(stderr, "\n=== %s still running after %d s: every thread's stack ===\n",
+                         qPrintable(QCoreApplication::applicationName()), seconds);
+            prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY); // Yama's ptrace_scope 1 lets only a parent attach
+            const std::string gdb =
+                "gdb -p " + std::to_string(getpid()) + " -batch -ex 'thread apply all bt' 1>&2 2>/dev/null";
+            if (std::system(gdb.c_str()) != 0)
+                std::fprintf(stderr, "(no stack: gdb is not installed or could not attach)\n");
+            std::abort();
+        }).detach();
+    }
+};
+const Watchdog watchdog;
+
+} // namespace
 
 Stack stack() {
     Stack s;
