@@ -80,7 +80,6 @@ private:
     qsizetype m_pos = 0;
 };
 
-
 // PostgreSQL's answer, with SQLSTATE, as an Error of the right kind.
 Error copyError(PGconn* conn, const PGresult* result, const char* what, QString* sqlState = nullptr) {
     const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;

@@ -358,6 +358,11 @@ Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
     return result;
 }
 
+Error PostgresStore::copyFailed(const Error& e) {
+    m_reconnect = true; // libpq's COPY state is unknown after a failure: start a new session
+    return Error{e.kind, QStringLiteral("%1 (%2)").arg(e.message, describe())};
+}
+
 Result<void> PostgresStore::insertRows(QSqlDatabase& d, const Batch& batch, BatchResult& result) {
     if (m_copyDirect) {
         auto direct = copyIntoRatings(d, batch, result);
@@ -385,14 +390,10 @@ Result<bool> PostgresStore::copyIntoRatings(QSqlDatabase& d, const Batch& batch,
         if (!q.exec(QStringLiteral("ROLLBACK TO SAVEPOINT ratings_copy")))
             return fail(
                 dbError(QStringLiteral("taking back a copy of %1 ratings").arg(rows.size()), q.lastError()));
-        m_copyDirect = false;
         return false;
     }
-    if (!copied) {
-        m_reconnect = true;
-        return fail(
-            Error{copied.error().kind, QStringLiteral("%1 (%2)").arg(copied.error().message, describe())});
-    }
+    if (!copied)
+        return fail(copyFailed(copied.error()));
     // Per movie, in id order: how many ratings and their sum in half stars.
     std::map<qint64, std::pair<qint64, qint64>> movies;
     for (const auto& r : rows) {
@@ -421,11 +422,8 @@ Result<void> PostgresStore::insertThroughStage(QSqlDatabase& d, const Batch& bat
             return fail(dbError(QStringLiteral("creating the staging table"), create.lastError()));
         m_stageCreated = true;
     }
-    if (auto copied = pg::copyIn(d, pg::kCopyIntoStage, pg::binaryCopy(rows, pg::Target::Stage)); !copied) {
-        m_reconnect = true;
-        return fail(
-            Error{copied.error().kind, QStringLiteral("%1 (%2)").arg(copied.error().message, describe())});
-    }
+    if (auto copied = pg::copyIn(d, pg::kCopyIntoStage, pg::binaryCopy(rows, pg::Target::Stage)); !copied)
+        return fail(copyFailed(copied.error()));
     QSqlQuery q(d);
     q.prepare(QString::fromUtf8(kInsertFromStage));
     q.addBindValue(batch.topic);

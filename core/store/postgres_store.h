@@ -42,6 +42,8 @@ private:
     Result<bool> copyIntoRatings(QSqlDatabase& d, const Batch& batch, BatchResult& result);
     // By COPY into the staging table, then INSERT … ON CONFLICT DO NOTHING.
     Result<void> insertThroughStage(QSqlDatabase& d, const Batch& batch, BatchResult& result);
+    // A failed COPY (pg::copyIn) as this store's error; the next call reconnects.
+    Error copyFailed(const Error& e);
 
     QUrl m_url;
     QString m_name;
