@@ -3,7 +3,9 @@
 #include "store/store.h"
 #include "test_support.h"
 
+#include <QProcess>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
@@ -364,6 +366,58 @@ private slots:
     }
 
 #ifdef LOADLEVEL_STORE_POSTGRES
+    void aWriterFrozenInsideItsCopyIsEndedByTheNextOne() {
+        // A sink process frozen in the middle of a batch's COPY (SIGSTOP, a paused VM) leaves its
+        // server session waiting for data, which no server timeout ends, with its row locks held.
+        // Here that client is psql, left in a COPY FROM STDIN whose data never comes, after it
+        // locked the offsets row of partition 0 in its transaction.
+        const QString topic = test::uniqueName(QStringLiteral("store"));
+        const QString run = test::uniqueName(QStringLiteral("run"));
+        store::Batch b = batchFor(topic);
+        b.rows = {row(run, 0, 5, 4.0, 0, 0)};
+        b.offsets = {{ 0, 1, -1 }};
+        QVERIFY(m_store->writeBatch(b).has_value());
+        const QString psqlPath = QStandardPaths::findExecutable(QStringLiteral("psql"));
+        QVERIFY2(!psqlPath.isEmpty(), "psql (PostgreSQL's client, installed with the stack) is needed");
+        QProcess psql;
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PGAPPNAME"), QStringLiteral("loadlevel")); // as the sink's sessions
+        psql.setProcessEnvironment(env);
+        psql.start(psqlPath, {QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                              QStringLiteral("-d"), m_url});
+        QVERIFY(psql.waitForStarted(10000));
+        psql.write(QStringLiteral("BEGIN;\nUPDATE kafka_offsets SET updated_at = now() WHERE topic = '%1';\n"
+                                  "COPY ratings (event_id) FROM STDIN;\n")
+                       .arg(topic)
+                       .toUtf8());
+        const QString stuck = QStringLiteral(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'loadlevel' AND state = "
+            "'active' AND wait_event = 'ClientRead' AND query LIKE 'COPY ratings (event_id) FROM STDIN%'");
+        QTRY_COMPARE_WITH_TIMEOUT(test::scalar(m_url, stuck).toInt(), 1, 20000);
+
+        // The next writer of partition 0 waits for that row, gives up after its lock_timeout, ends
+        // the stuck session and says so; its next attempt goes through.
+        b.rows = {row(run, 1, 5, 4.0, 0, 1)};
+        b.offsets = {{ 0, 2, 1 }};
+        auto blocked = m_store->writeBatch(b);
+        QVERIFY(!blocked.has_value());
+        QVERIFY2(blocked.error().message.contains(u"ended 1 Loadlevel session"),
+                 qPrintable(blocked.error().message));
+        QVERIFY(blocked.error().isRetriable());
+        QTRY_COMPARE_WITH_TIMEOUT(test::scalar(m_url, stuck).toInt(), 0, 10000); // ended, not only told to
+        psql.closeWriteChannel();
+        QVERIFY(psql.waitForFinished(10000));
+        QVERIFY(psql.exitCode() != 0); // its session was ended under it
+        auto retried = m_store->writeBatch(b);
+        QVERIFY2(retried.has_value(), retried ? "" : qPrintable(retried.error().message));
+        QVERIFY(retried->fenced.empty());
+        QCOMPARE(retried->inserted, qint64(1));
+        QCOMPARE(*m_store->storedOffsets(QStringLiteral("c1"), QStringLiteral("g"), topic),
+                 (std::map<int, qint64>{
+                     { 0,
+                       2 }}));
+    }
+
     void unreachableDatabaseIsRetriable() {
         auto s = store::openStore(QStringLiteral("postgresql://nobody@127.0.0.1:1/none"),
                                   QStringLiteral("tst-unreachable"));

@@ -164,7 +164,7 @@ const QList<Command>& commands() {
          {QStringLiteral("loadlevel-cli drain --count 10000 --pause-sink"),
           QStringLiteral("loadlevel-cli drain --count 50000 --max-rows-per-sec 5000"),
           QStringLiteral(
-              "loadlevel-cli drain --kafka 127.0.0.1:59092 --count 200000     (with `loadlevel-cli "
+              "loadlevel-cli drain --kafka 127.0.0.1:29092 --count 200000     (with `loadlevel-cli "
               "sink` running)")},
          join({kKafka,
                kCreates,

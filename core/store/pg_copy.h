@@ -29,7 +29,7 @@ inline constexpr const char* kCopyIntoRatings =
 // as a shutdown (57), insufficient resources (53), deadlock/serialization (40).
 inline bool isTransientState(QStringView code) {
     return code.startsWith(u"08") || code.startsWith(u"57") || code.startsWith(u"53") ||
-           code.startsWith(u"40");
+           code.startsWith(u"40") || code == u"55P03";
 }
 
 // The session's staging table: created once per connection, emptied at each commit.
@@ -47,5 +47,6 @@ Result<void> copyIn(const QSqlDatabase& db, const char* statement, const QByteAr
 
 // SQLSTATE unique_violation: a COPY into ratings met an event_id that is already stored.
 inline constexpr QStringView kUniqueViolation = u"23505";
+inline constexpr QStringView kLockNotAvailable = u"55P03"; // lock_timeout passed
 
 } // namespace loadlevel::store::pg

@@ -159,6 +159,23 @@ WITH input AS (
 )
 SELECT p FROM input WHERE p NOT IN (SELECT kafka_partition FROM written) ORDER BY p)";
 
+// How long one member's session may hold up the others. A transaction left idle this long is ended
+// by the server (idle_in_transaction_session_timeout); a lock waited for this long fails the batch
+// (lock_timeout), and the member then ends every Loadlevel session that has sat this long inside a
+// writing transaction, in a statement waiting on its client: a process frozen mid-batch (SIGSTOP,
+// a paused VM) in a COPY whose data stops coming, or not reading a statement's results, keeps its
+// row locks for good otherwise, since the server applies no timeout to a statement waiting on its
+// client. 10 s is the Kafka session timeout: by then the group has given the frozen member's
+// partitions to another, the one waiting; the frozen member, once back, is fenced by the stored
+// offsets.
+constexpr int kStallSec = 10;
+
+constexpr const char* kEndStalledWriters = R"(
+SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+ WHERE application_name = 'loadlevel' AND datname = current_database() AND pid <> pg_backend_pid()
+   AND state = 'active' AND wait_event_type = 'Client' AND backend_xid IS NOT NULL
+   AND state_change < now() - make_interval(secs => ?))";
+
 constexpr const char* kInsertDeadLetter = R"(
 INSERT INTO dead_letters (cluster_id, kafka_topic, kafka_partition, kafka_offset, msg_key, msg_value, headers, reason)
 VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?)
@@ -233,6 +250,7 @@ Error PostgresStore::dbError(const QString& what, const QSqlError& e) {
     // A failed statement may have left the connection broken: reconnect on the next call, once
     // no QSqlQuery of this call is alive any more.
     m_reconnect = true;
+    m_lockWaitEnded = m_lockWaitEnded || e.nativeErrorCode() == pg::kLockNotAvailable;
     QString text = e.databaseText().trimmed();
     if (text.isEmpty())
         text = e.text().trimmed();
@@ -266,12 +284,11 @@ Result<QSqlDatabase> PostgresStore::db() {
             QStringLiteral("keepalives_idle=5"),  QStringLiteral("keepalives_interval=2"),
             QStringLiteral("keepalives_count=3"), QStringLiteral("tcp_user_timeout=10000")};
         const auto items = QUrlQuery(m_url).queryItems(QUrl::FullyDecoded);
-        // A sink process frozen inside its transaction (SIGSTOP, a VM paused, a debugger) would
-        // hold its row locks for good and stall every other member: the server ends such a
-        // transaction after 10 s (the Kafka session timeout), and the frozen member, once back, is
-        // fenced by the stored offsets. A user's own `options` parameter replaces this one.
+        // A sink process frozen inside its transaction would hold its row locks for good: see
+        // kStallSec. A user's own `options` parameter replaces this one.
         if (std::ranges::none_of(items, [](const auto& kv) { return kv.first == u"options"; }))
-            options << QStringLiteral("options='-c idle_in_transaction_session_timeout=10000'");
+            options << QStringLiteral("options='-c idle_in_transaction_session_timeout=%1'")
+                           .arg(kStallSec * 1000);
         for (const auto& [k, v] : items) {
             QString value = v;
             value.replace(u'\\', QStringLiteral("\\\\")).replace(u'\'', QStringLiteral("\\'"));
@@ -280,7 +297,7 @@ Result<QSqlDatabase> PostgresStore::db() {
         d.setConnectOptions(options.join(u';'));
     }
     if (!d.isOpen())
-        m_staged = false; // a new session: its temporary staging table is not there yet
+        m_staged = m_lockWaitBounded = false; // a new session: no staging table, no lock_timeout yet
     if (!d.isOpen() && !d.open()) {
         const QSqlError e = d.lastError();
         return fail(Error::unavailable(
@@ -290,9 +307,45 @@ Result<QSqlDatabase> PostgresStore::db() {
 }
 
 Result<BatchResult> PostgresStore::writeBatch(const Batch& batch) {
+    m_lockWaitEnded = false;
+    auto written = writeInTransaction(batch);
+    if (!written && m_lockWaitEnded)
+        return fail(endStalledWriters(written.error()));
+    return written;
+}
+
+Error PostgresStore::endStalledWriters(const Error& waited) {
+    auto d = db(); // a new session: the failed one is closed
+    if (!d)
+        return waited;
+    QSqlQuery q(*d);
+    q.prepare(QString::fromUtf8(kEndStalledWriters));
+    q.addBindValue(kStallSec);
+    if (!q.exec())
+        return Error{waited.kind, QStringLiteral("%1; looking for sessions left waiting failed: %2")
+                                      .arg(waited.message, q.lastError().text().trimmed())};
+    q.next(); // one row, always (an aggregate)
+    const int ended = q.value(0).toInt();
+    if (ended == 0)
+        return waited;
+    return Error::unavailable(QStringLiteral("%1; ended %2 Loadlevel session(s) whose client had left "
+                                             "them waiting inside a transaction for over %3 s (a frozen "
+                                             "process)")
+                                  .arg(waited.message)
+                                  .arg(ended)
+                                  .arg(kStallSec));
+}
+
+Result<BatchResult> PostgresStore::writeInTransaction(const Batch& batch) {
     auto d = db();
     if (!d)
         return fail(d.error());
+    if (!m_lockWaitBounded) { // per session: kStallSec
+        QSqlQuery q(*d);
+        if (!q.exec(QStringLiteral("SET lock_timeout = '%1s'").arg(kStallSec)))
+            return fail(dbError(QStringLiteral("setting lock_timeout"), q.lastError()));
+        m_lockWaitBounded = true;
+    }
     BatchResult result;
     m_stageCreated = false;
     if (!d->transaction())
@@ -392,8 +445,10 @@ Result<bool> PostgresStore::copyIntoRatings(QSqlDatabase& d, const Batch& batch,
                 dbError(QStringLiteral("taking back a copy of %1 ratings").arg(rows.size()), q.lastError()));
         return false;
     }
-    if (!copied)
+    if (!copied) {
+        m_lockWaitEnded = m_lockWaitEnded || state == pg::kLockNotAvailable;
         return fail(copyFailed(copied.error()));
+    }
     // Per movie, in id order: how many ratings and their sum in half stars.
     std::map<qint64, std::pair<qint64, qint64>> movies;
     for (const auto& r : rows) {

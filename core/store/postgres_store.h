@@ -34,6 +34,11 @@ protected:
     const std::vector<Migration>& migrations() const override;
 
 private:
+    // writeBatch's work, in one transaction.
+    Result<BatchResult> writeInTransaction(const Batch& batch);
+    // After a lock wait that timed out: ends the Loadlevel sessions that a frozen client left
+    // waiting inside a transaction (kStallSec in postgres_store.cpp); says so in the returned error.
+    Error endStalledWriters(const Error& waited);
     // The batch's rows into ratings (and movie_stats); fills result's inserted, duplicates and
     // newRows.
     Result<void> insertRows(QSqlDatabase& d, const Batch& batch, BatchResult& result);
@@ -48,9 +53,11 @@ private:
     QUrl m_url;
     QString m_name;
     bool m_reconnect = false;
-    bool m_staged = false;       // this session's staging table exists (committed)
-    bool m_stageCreated = false; // ... or is created by the open transaction
-    bool m_copyDirect = true;    // the next batch tries COPY straight into ratings
+    bool m_staged = false;          // this session's staging table exists (committed)
+    bool m_stageCreated = false;    // ... or is created by the open transaction
+    bool m_copyDirect = true;       // the next batch tries COPY straight into ratings
+    bool m_lockWaitBounded = false; // this session has its lock_timeout
+    bool m_lockWaitEnded = false;   // a statement of this batch met lock_timeout
 };
 
 } // namespace loadlevel::store

@@ -275,11 +275,11 @@ private slots:
         QSettings settings(file, QSettings::IniFormat);
         ui::Profiles profiles(settings);
         pipeline::Settings s;
-        s.kafka = QStringLiteral("127.0.0.1:59092");
+        s.kafka = QStringLiteral("127.0.0.1:29092");
         s.kafkaProperties = {QStringLiteral("security.protocol=SASL_PLAINTEXT"),
                              QStringLiteral("sasl.username=alice"),
                              QStringLiteral("sasl.password=kafka-Pa55word")};
-        s.database = QStringLiteral("postgresql://loadlevel:db-Pa55word@127.0.0.1:55432/loadlevel");
+        s.database = QStringLiteral("postgresql://loadlevel:db-Pa55word@127.0.0.1:25432/loadlevel");
         s.topic = QStringLiteral("ratings-x");
         const auto secrets = profiles.save(QStringLiteral("staging"), s);
         QCOMPARE(secrets.size(), size_t(2));
@@ -327,7 +327,7 @@ private slots:
         QVERIFY2(dialog.errorText().contains(u"host:port"), qPrintable(dialog.errorText()));
         QCOMPARE(dialog.focusWidget(), dialog.bootstrapField()); // the field to fix has the focus
 
-        dialog.bootstrapField()->setText(QStringLiteral("127.0.0.1:59092"));
+        dialog.bootstrapField()->setText(QStringLiteral("127.0.0.1:29092"));
         dialog.topicField()->setText(QStringLiteral("bad topic!"));
         QTest::mouseClick(ok, Qt::LeftButton);
         QVERIFY(dialog.isVisible());
@@ -341,14 +341,14 @@ private slots:
 
         // Valid now: a SCRAM password and a database password, saved as a profile.
         pipeline::Settings valid;
-        valid.kafka = QStringLiteral("127.0.0.1:59092");
+        valid.kafka = QStringLiteral("127.0.0.1:29092");
         valid.kafkaProperties = {QStringLiteral("security.protocol=SASL_PLAINTEXT"),
                                  QStringLiteral("sasl.mechanism=SCRAM-SHA-512"),
                                  QStringLiteral("sasl.username=alice"),
                                  QStringLiteral("sasl.password=kafka-Pa55word")};
         ui::SettingsDialog second(valid, {}, settings, secrets);
         second.show();
-        second.databaseField()->setText(QStringLiteral("postgresql://loadlevel@127.0.0.1:55432/loadlevel"));
+        second.databaseField()->setText(QStringLiteral("postgresql://loadlevel@127.0.0.1:25432/loadlevel"));
         second.passwordField()->setText(QStringLiteral("db-Pa55word"));
         second.profileField()->setText(QStringLiteral("lab"));
         QTest::mouseClick(second.buttons()->button(QDialogButtonBox::Ok), Qt::LeftButton);
@@ -356,7 +356,7 @@ private slots:
         QVERIFY(second.errorText().isEmpty());
         const pipeline::Settings applied = second.settings();
         QCOMPARE(applied.database,
-                 QStringLiteral("postgresql://loadlevel:db-Pa55word@127.0.0.1:55432/loadlevel"));
+                 QStringLiteral("postgresql://loadlevel:db-Pa55word@127.0.0.1:25432/loadlevel"));
         QVERIFY(applied.kafkaProperties.contains(QStringLiteral("sasl.password=kafka-Pa55word")));
         settings.sync();
         QFile f(settings.fileName());

@@ -18,6 +18,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <csignal>
 #include <deque>
 #include <mutex>
@@ -87,6 +88,15 @@ private:
     std::atomic<bool> m_done{false};
     std::optional<Result<load::RunManifest>> m_result;
 };
+
+// Each Loadlevel session in the database, a line each: its state, what it waits for, since when,
+// its statement and who blocks it.
+inline constexpr const char* kSessionsSql =
+    "SELECT coalesce(string_agg(format('pid %s %s%s for %s s, blocked by %s: %s', pid, state, "
+    "coalesce(' waiting on ' || wait_event_type || '/' || wait_event, ''), "
+    "extract(epoch FROM now() - state_change)::int, pg_blocking_pids(pid), left(query, 100)), "
+    "E'\\n' ORDER BY pid), 'none') FROM pg_stat_activity "
+    "WHERE application_name = 'loadlevel' AND datname = current_database()";
 
 // The fixture of tst_pipeline and tst_faults (a QObject, so that processes and connections
 // have an owner; the test classes add Q_OBJECT and the slots).
@@ -274,6 +284,45 @@ protected:
             QVERIFY(p->waitForStarted(10000));
         }();
         return p;
+    }
+
+    // cleanup() of each test function: a process that a failed function left running (a sink, maybe
+    // frozen) is stopped, so that it neither writes on during the next functions nor fills their
+    // output. After a failure, first what every Loadlevel session in the database is doing and
+    // where those processes are (a stall shows who waits for whom). One that outlives SIGTERM by
+    // 30 s shows its stacks and fails the function.
+    void stopLeftoverProcesses() {
+        const QList<QProcess*> processes = findChildren<QProcess*>();
+        const bool running =
+            std::ranges::any_of(processes, [](QProcess* p) { return p->state() != QProcess::NotRunning; });
+        if (QTest::currentTestFailed() && running) {
+            qInfo().noquote() << "the database's Loadlevel sessions:\n"
+                              << scalar(m_stack.db, QString::fromUtf8(kSessionsSql)).toString();
+            for (QProcess* p : processes) {
+                if (p->state() != QProcess::NotRunning) {
+                    qInfo() << "the stacks of process" << p->processId() << p->arguments();
+                    printStacks(p->processId());
+                }
+            }
+        }
+        bool allStopped = true;
+        for (QProcess* p : processes) {
+            if (p->state() != QProcess::NotRunning) {
+                const qint64 pid = p->processId();
+                ::kill(static_cast<pid_t>(pid), SIGCONT); // a frozen process sees SIGTERM only then
+                p->terminate();
+                if (!p->waitForFinished(30000)) {
+                    qWarning() << "process" << pid << p->arguments().value(0)
+                               << "still running 30 s after SIGTERM; its stacks:";
+                    printStacks(pid);
+                    p->kill();
+                    p->waitForFinished(5000);
+                    allStopped = false;
+                }
+            }
+            delete p;
+        }
+        QVERIFY2(allStopped, "a process did not stop on SIGTERM");
     }
 
     // initTestCase() of each test, after LOADLEVEL_REQUIRE_STACK.

@@ -20,6 +20,7 @@ private slots:
         openFixture();
     }
     void init() { SinkTrace::clear(); }
+    void cleanup() { stopLeftoverProcesses(); }
     void cleanupTestCase() { m_store.reset(); }
 
     void sinkKilledThreeTimesMidRunLosesNothing() {
@@ -216,14 +217,15 @@ private slots:
         // coordinator move; producers retry; the sink follows.
         const QStringList env{u"LOADLEVEL_STACK_DIR=" +
                                   QDir::temp().filePath(QStringLiteral("loadlevel-stack-3")),
-                              QStringLiteral("LOADLEVEL_KAFKA_PORT=59192")};
+                              QStringLiteral("LOADLEVEL_KAFKA_PORT=29192")};
         QCOMPARE(test::runStack({QStringLiteral("purge")}, env), 0); // only that folder
+        // (before kafka-up: a start that fails half-way leaves nothing running either)
+        const auto purge = qScopeGuard([&] { test::runStack({QStringLiteral("purge")}, env); });
         QCOMPARE(test::runStack(
                      {QStringLiteral("kafka-up"), QStringLiteral("--brokers"), QStringLiteral("3")}, env),
                  0);
-        const auto purge = qScopeGuard([&] { test::runStack({QStringLiteral("purge")}, env); });
         const auto cluster =
-            kafka::ClientConfig::make(QStringLiteral("127.0.0.1:59192,127.0.0.1:59202,127.0.0.1:59212"));
+            kafka::ClientConfig::make(QStringLiteral("127.0.0.1:29192,127.0.0.1:29202,127.0.0.1:29212"));
         QVERIFY(cluster.has_value());
         const QString topic = test::uniqueName(QStringLiteral("threebrokers"));
         m_lastTopic = topic;
@@ -266,7 +268,7 @@ private slots:
             QSKIP("the producer's test: it runs in the classic pass of this suite");
         const QStringList env{u"LOADLEVEL_STACK_DIR=" +
                                   QDir::temp().filePath(QStringLiteral("loadlevel-stack-fresh")),
-                              QStringLiteral("LOADLEVEL_KAFKA_PORT=59292")};
+                              QStringLiteral("LOADLEVEL_KAFKA_PORT=29292")};
         const auto purge = qScopeGuard([&] { test::runStack({QStringLiteral("purge")}, env); });
         int rounds = 0;
         auto burstsInto = [&](const kafka::ClientConfig& cluster, int bursts) {
@@ -302,7 +304,7 @@ private slots:
         for (int fresh = 0; fresh < 2; ++fresh) {
             QCOMPARE(test::runStack({QStringLiteral("purge")}, env), 0); // only that folder
             QCOMPARE(test::runStack({QStringLiteral("kafka-up")}, env), 0);
-            burstsInto(*kafka::ClientConfig::make(QStringLiteral("127.0.0.1:59292")), 3);
+            burstsInto(*kafka::ClientConfig::make(QStringLiteral("127.0.0.1:29292")), 3);
             if (QTest::currentTestFailed())
                 return;
         }

@@ -41,6 +41,7 @@ private slots:
         openFixture();
     }
     void init() { SinkTrace::clear(); }
+    void cleanup() { stopLeftoverProcesses(); }
     void cleanupTestCase() { m_store.reset(); }
 
     void burstOf1000LandsAsExactly1000Rows() {

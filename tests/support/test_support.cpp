@@ -38,10 +38,7 @@ struct Watchdog {
             std::fprintf(stderr, "\n=== %s still running after %d s: every thread's stack ===\n",
                          qPrintable(QCoreApplication::applicationName()), seconds);
             prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY); // Yama's ptrace_scope 1 lets only a parent attach
-            const std::string gdb =
-                "gdb -p " + std::to_string(getpid()) + " -batch -ex 'thread apply all bt' 1>&2 2>/dev/null";
-            if (std::system(gdb.c_str()) != 0)
-                std::fprintf(stderr, "(no stack: gdb is not installed or could not attach)\n");
+            printStacks(getpid());
             std::abort();
         }).detach();
     }
@@ -49,6 +46,14 @@ struct Watchdog {
 const Watchdog watchdog;
 
 } // namespace
+
+void printStacks(qint64 pid) {
+    const std::string gdb =
+        "gdb -p " + std::to_string(pid) + " -batch -ex 'thread apply all bt' 1>&2 2>/dev/null";
+    if (std::system(gdb.c_str()) != 0)
+        std::fprintf(stderr, "(no stack of process %lld: gdb is not installed or could not attach)\n",
+                     static_cast<long long>(pid));
+}
 
 Stack stack() {
     Stack s;

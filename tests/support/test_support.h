@@ -16,6 +16,9 @@ struct Stack {
 };
 
 Stack stack();
+
+// Every thread's stack of process pid, on stderr (gdb, when it is installed and may attach).
+void printStacks(qint64 pid);
 // True when running under CI (CI=true): a missing stack is then a failure, never a skip.
 bool inCi();
 

@@ -21,7 +21,7 @@ private slots:
                              QStringLiteral("sasl.mechanism=SCRAM-SHA-512"),
                              QStringLiteral("sasl.username=u"), QStringLiteral("sasl.password=p")};
         s.database =
-            QStringLiteral("postgresql://loadlevel:secret@127.0.0.1:55432/loadlevel?sslmode=disable");
+            QStringLiteral("postgresql://loadlevel:secret@127.0.0.1:25432/loadlevel?sslmode=disable");
         QVERIFY(!s.validate());
     }
 
