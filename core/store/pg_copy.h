@@ -25,11 +25,17 @@ inline constexpr const char* kCopyIntoRatings =
     "COPY ratings (event_id, user_id, movie_id, rating, event_time, source, run_id, run_seq, kafka_topic, "
     "kafka_partition, kafka_offset) FROM STDIN (FORMAT binary)";
 
+// SQLSTATE unique_violation: a COPY into ratings met an event_id that is already stored.
+inline constexpr QStringView kUniqueViolation = u"23505";
+// SQLSTATE lock_not_available: lock_timeout passed.
+inline constexpr QStringView kLockNotAvailable = u"55P03";
+
 // SQLSTATE classes that mean "try again": connection exceptions (08), operator intervention such
-// as a shutdown (57), insufficient resources (53), deadlock/serialization (40).
+// as a shutdown (57), insufficient resources (53), deadlock/serialization (40), and a lock wait
+// that timed out (the holder goes away, or is ended: postgres_store.cpp's kStallSec).
 inline bool isTransientState(QStringView code) {
     return code.startsWith(u"08") || code.startsWith(u"57") || code.startsWith(u"53") ||
-           code.startsWith(u"40") || code == u"55P03";
+           code.startsWith(u"40") || code == kLockNotAvailable;
 }
 
 // The session's staging table: created once per connection, emptied at each commit.
@@ -40,13 +46,9 @@ inline constexpr const char* kStageTable = R"(CREATE TEMP TABLE IF NOT EXISTS ra
 
 // Streams `data` (binaryCopy's) with `statement` (kCopyIntoStage or kCopyIntoRatings), on the
 // libpq connection under the open Qt SQL one (QPSQL), so it joins that connection's transaction.
-// Errors: unavailable for a lost connection or a transient SQLSTATE (08, 40, 53, 57), else failed;
+// Errors: unavailable for a lost connection or a transient SQLSTATE (08, 40, 53, 57, 55P03), else failed;
 // the message carries PostgreSQL's, and `sqlState`, when given, receives the SQLSTATE.
 Result<void> copyIn(const QSqlDatabase& db, const char* statement, const QByteArray& data,
                     QString* sqlState = nullptr);
-
-// SQLSTATE unique_violation: a COPY into ratings met an event_id that is already stored.
-inline constexpr QStringView kUniqueViolation = u"23505";
-inline constexpr QStringView kLockNotAvailable = u"55P03"; // lock_timeout passed
 
 } // namespace loadlevel::store::pg
